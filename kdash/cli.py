@@ -1,0 +1,181 @@
+"""The `kdash` command: parse arguments, pick a cluster (real or simulated), run the TUI, check or sim.
+
+Every failure a person can cause or fix (no kubeconfig, unknown context, unreachable server) ends
+here as one sentence on stderr and exit code 2; nothing below prints tracebacks at them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
+
+from kdash import __version__
+from kdash.errors import KdashError
+
+if TYPE_CHECKING:
+    from kdash.config import KdashConfig
+    from kdash.k8s.kubeconfig import KubeTarget
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def _add_target_options(parser: argparse.ArgumentParser) -> None:
+    """The kubectl-style options shared by `kdash` and `kdash check`."""
+    group = parser.add_argument_group("cluster")
+    group.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file(s) to use (default: $KUBECONFIG)")
+    group.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current context)")
+    group.add_argument("-n", "--namespace", metavar="NS", help="namespace to show (default: the context's)")
+    group.add_argument("-A", "--all-namespaces", action="store_true", help="show every namespace")
+    group.add_argument("--demo", action="store_true", help="use the built-in simulated cluster")
+    group.add_argument("--log-file", metavar="PATH", help="write a debug log (requests and errors, no secrets)")
+    group.add_argument("--config", metavar="PATH", help="config file (default: $XDG_CONFIG_HOME/kdash/config.toml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kdash",
+        description="A live Kubernetes dashboard for the terminal.",
+        epilog="Subcommands: `kdash check --help` (health report for CI), `kdash sim --help` (simulated cluster).",
+    )
+    parser.add_argument("--version", action="version", version=f"kdash {__version__}")
+    _add_target_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="{check,sim}")
+    check = sub.add_parser("check", help="print the health report (exit 1 when a threshold is broken)")
+    _add_target_options(check)
+    try:
+        from kdash.check.command import add_arguments
+    except ImportError:  # the health report ships with the check package; keep --help working without it
+        pass
+    else:
+        add_arguments(check)
+    sub.add_parser("sim", help="run the simulated cluster as a standalone API server", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["sim"]:
+        from kdash.sim.cli import main as sim_main
+
+        return sim_main(args_list[1:])
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    _setup_logging(args.log_file)
+    try:
+        if args.command == "check":
+            return _run_check(args)
+        return _run_tui(args)
+    except KdashError as exc:
+        print(f"kdash: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _setup_logging(path: str | None) -> None:
+    if not path:
+        logging.getLogger("kdash").addHandler(logging.NullHandler())
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"))
+    root = logging.getLogger("kdash")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+
+
+def _load_config(args: argparse.Namespace) -> KdashConfig:
+    from pathlib import Path
+
+    from kdash.config import load_config
+
+    return load_config(Path(args.config) if args.config else None)
+
+
+def _resolve_target(args: argparse.Namespace, stack: ExitStack) -> KubeTarget:
+    """The kubeconfig target, starting the simulated cluster first for --demo."""
+    from kdash.k8s.kubeconfig import load_target
+
+    if args.demo:
+        from kdash.sim import start_sim
+
+        sim = stack.enter_context(start_sim("demo"))
+        return load_target(kubeconfig=str(sim.kubeconfig_path))
+    return load_target(kubeconfig=args.kubeconfig, context=args.context)
+
+
+def _scope(args: argparse.Namespace, target: KubeTarget, config: KdashConfig) -> str | None:
+    """Namespace to open: -A beats -n beats the config file beats the context; None means all."""
+    if args.all_namespaces:
+        return None
+    return args.namespace or config.namespace or target.namespace
+
+
+def _service_settings(config: KdashConfig) -> Any:
+    from dataclasses import fields
+
+    from kdash.k8s.settings import ServiceSettings
+
+    known = {f.name for f in fields(ServiceSettings)}
+    unknown = sorted(set(config.service) - known)
+    if unknown:
+        raise KdashError(f"{config.source}: unknown [service] settings: {', '.join(unknown)}.")
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in config.service.items()}
+    return ServiceSettings(**values)
+
+
+def _health_config(config: KdashConfig) -> Any:
+    from kdash.health import HealthConfig
+
+    try:
+        return HealthConfig.from_mapping(config.health)
+    except ValueError as exc:
+        raise KdashError(f"{config.source or 'config'}: {exc}") from None
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from kdash.check.command import run
+
+    with ExitStack() as stack:
+        if args.demo:
+            args.kubeconfig = str(_resolve_target(args, stack).paths[0])
+            args.context = None
+        return run(args)
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    config = _load_config(args)
+    with ExitStack() as stack:
+        target = _resolve_target(args, stack)
+        from kdash.k8s.probe import probe
+
+        probe(target, timeout=10.0)
+        from kdash.k8s.crash import CrashCapture
+        from kdash.k8s.logs import LogService
+        from kdash.k8s.service import ClusterService
+        from kdash.ui.app import KdashApp
+        from kdash.ui.prefs import Preferences
+
+        namespace = _scope(args, target, config)
+        service = ClusterService(target, namespace=namespace, settings=_service_settings(config))
+        logs = LogService(
+            target, service, buffer_lines=config.log_buffer_lines, max_streams=config.max_log_streams
+        )
+        capture = CrashCapture(service, target)
+        stack.callback(logs.stop_all)
+        stack.callback(capture.stop)
+        app = KdashApp(
+            service,
+            logs,
+            health_config=_health_config(config),
+            prefs=Preferences.load(),
+            start_namespace=namespace,
+            all_namespaces=namespace is None,
+        )
+        if config.theme:
+            app.theme = config.theme
+        result = app.run()
+        return int(result or 0)

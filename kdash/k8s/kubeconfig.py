@@ -1,0 +1,208 @@
+"""Find and load the kubeconfig the way kubectl does, and say clearly what is wrong when we cannot.
+
+Validation (YAML, context, cluster and user entries) happens here, before the official client's
+loader runs, because the loader's own exceptions are terse and sometimes tracebacks in disguise.
+Credentials themselves (tokens, client certificates, exec plugins) go through the official loader.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kdash.errors import ConfigError
+
+_SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
+
+
+@dataclass(frozen=True)
+class KubeTarget:
+    """One resolved cluster: which context, which server, and how to build API clients for it."""
+
+    context: str
+    server: str
+    namespace: str | None  # the context's default namespace, if it names one
+    contexts: tuple[str, ...]
+    paths: tuple[str, ...]  # kubeconfig files merged, in kubectl's order; () when in-cluster
+    in_cluster: bool = False
+    _configuration: Any = field(default=None, repr=False, compare=False)
+
+    def api_client(self) -> Any:
+        """A new `kubernetes.client.ApiClient`; one per thread, since the client is not thread-safe."""
+        from kubernetes import client
+
+        return client.ApiClient(configuration=self._configuration)
+
+    def configuration(self) -> Any:
+        return self._configuration
+
+    def with_context(self, context: str) -> KubeTarget:
+        """The same kubeconfig files, another context (for `:ctx NAME`)."""
+        if self.in_cluster:
+            raise ConfigError("kdash is running in-cluster with no kubeconfig, so there are no other contexts.")
+        return load_target(kubeconfig=os.pathsep.join(self.paths), context=context)
+
+
+def kubeconfig_paths(kubeconfig: str | None, env: Mapping[str, str] | None = None) -> list[Path]:
+    """The files kubectl would read: --kubeconfig, else every entry of $KUBECONFIG, else ~/.kube/config."""
+    env = os.environ if env is None else env
+    if kubeconfig:
+        return [Path(p).expanduser() for p in kubeconfig.split(os.pathsep) if p]
+    if env.get("KUBECONFIG"):
+        return [Path(p).expanduser() for p in env["KUBECONFIG"].split(os.pathsep) if p]
+    return [Path("~/.kube/config").expanduser()]
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot read kubeconfig {path}: {exc.strerror or exc}.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = ""
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            where = f" (line {mark.line + 1}, column {mark.column + 1})"
+        raise ConfigError(f"Kubeconfig {path} is not valid YAML{where}.") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"Kubeconfig {path} is not a kubeconfig: expected a mapping at the top level.")
+    return data
+
+
+def _named(entries: object) -> dict[str, dict[str, Any]]:
+    """`contexts:`/`clusters:`/`users:` lists as name -> body; malformed entries are skipped."""
+    out: dict[str, dict[str, Any]] = {}
+    if isinstance(entries, list):
+        for entry in entries:
+            if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                body = entry.get("context") or entry.get("cluster") or entry.get("user") or {}
+                out.setdefault(entry["name"], body if isinstance(body, dict) else {})
+    return out
+
+
+@dataclass
+class _Merged:
+    current: str | None = None
+    contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    clusters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _merge(paths: Sequence[Path]) -> _Merged:
+    """Merge like kubectl: the first file that defines a name (or current-context) wins."""
+    merged = _Merged()
+    for path in paths:
+        data = _read_yaml(path)
+        if merged.current is None and isinstance(data.get("current-context"), str) and data["current-context"]:
+            merged.current = data["current-context"]
+        for attr, key in (("contexts", "contexts"), ("clusters", "clusters"), ("users", "users")):
+            target: dict[str, dict[str, Any]] = getattr(merged, attr)
+            for name, body in _named(data.get(key)).items():
+                target.setdefault(name, body)
+    return merged
+
+
+def _in_cluster_available(env: Mapping[str, str]) -> bool:
+    return bool(env.get("KUBERNETES_SERVICE_HOST")) and (_SERVICE_ACCOUNT_DIR / "token").exists()
+
+
+def load_target(
+    kubeconfig: str | None = None,
+    context: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> KubeTarget:
+    """Resolve the cluster to talk to, or raise ConfigError with one helpful sentence."""
+    env = os.environ if env is None else env
+    paths = kubeconfig_paths(kubeconfig, env)
+    existing = [p for p in paths if p.is_file()]
+    if kubeconfig and len(existing) < len(paths):
+        missing = next(p for p in paths if not p.is_file())
+        raise ConfigError(f"Kubeconfig {missing} does not exist. Check --kubeconfig, or try `kdash --demo`.")
+    if not existing:
+        if not kubeconfig and not env.get("KUBECONFIG") and _in_cluster_available(env):
+            return _load_in_cluster()
+        looked = ", ".join(str(p) for p in paths)
+        raise ConfigError(
+            f"No kubeconfig found (looked at {looked}). Set KUBECONFIG or pass --kubeconfig, "
+            "or try `kdash --demo` for a simulated cluster."
+        )
+    merged = _merge(existing)
+    names = tuple(merged.contexts)
+    chosen = context or merged.current
+    if not chosen:
+        hint = f" Available: {', '.join(names)}." if names else ""
+        raise ConfigError(f"The kubeconfig sets no current-context; pass --context NAME.{hint}")
+    if chosen not in merged.contexts:
+        avail = ", ".join(names) if names else "none"
+        raise ConfigError(f'Context "{chosen}" is not in the kubeconfig. Available contexts: {avail}.')
+    body = merged.contexts[chosen]
+    cluster_name, user_name = body.get("cluster"), body.get("user")
+    if not cluster_name or cluster_name not in merged.clusters:
+        raise ConfigError(
+            f'Context "{chosen}" refers to cluster "{cluster_name or ""}", which the kubeconfig does not define.'
+        )
+    if user_name and user_name not in merged.users:
+        raise ConfigError(f'Context "{chosen}" refers to user "{user_name}", which the kubeconfig does not define.')
+    server = str(merged.clusters[cluster_name].get("server") or "")
+    if not server:
+        raise ConfigError(f'Cluster "{cluster_name}" of context "{chosen}" has no server address.')
+    configuration = _client_configuration(existing, chosen)
+    namespace = body.get("namespace")
+    return KubeTarget(
+        context=chosen,
+        server=server,
+        namespace=namespace if isinstance(namespace, str) and namespace else None,
+        contexts=names,
+        paths=tuple(str(p) for p in existing),
+        _configuration=configuration,
+    )
+
+
+def _client_configuration(paths: Sequence[Path], context: str) -> Any:
+    from kubernetes import client, config
+    from kubernetes.config.config_exception import ConfigException
+
+    configuration = client.Configuration()
+    try:
+        config.load_kube_config(
+            config_file=os.pathsep.join(str(p) for p in paths),
+            context=context,
+            client_configuration=configuration,
+            persist_config=False,
+        )
+    except ConfigException as exc:
+        raise ConfigError(f'Cannot use context "{context}": {exc}.') from None
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ConfigError(f'Cannot use context "{context}": {exc}.') from None
+    return configuration
+
+
+def _load_in_cluster() -> KubeTarget:
+    from kubernetes import client, config
+    from kubernetes.config.config_exception import ConfigException
+
+    configuration = client.Configuration()
+    try:
+        config.load_incluster_config(client_configuration=configuration)
+    except ConfigException as exc:
+        raise ConfigError(f"Cannot use the in-cluster service account: {exc}.") from None
+    ns_file = _SERVICE_ACCOUNT_DIR / "namespace"
+    namespace = ns_file.read_text().strip() if ns_file.exists() else None
+    return KubeTarget(
+        context="in-cluster",
+        server=str(configuration.host),
+        namespace=namespace or None,
+        contexts=("in-cluster",),
+        paths=(),
+        in_cluster=True,
+        _configuration=configuration,
+    )

@@ -1,0 +1,45 @@
+"""HorizontalPodAutoscalers (autoscaling/v2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kdash.model.meta import Condition, Meta
+
+
+@dataclass(frozen=True, slots=True)
+class HpaMetric:
+    """One metric of an HPA, as `kubectl get hpa` TARGETS would show it.
+
+    `type` is Resource, ContainerResource, Pods, Object or External; `name` the resource or metric
+    name ("cpu"); `current` None while unknown; `text` e.g. "cpu 85%/70%" or "rps <unknown>/100".
+    """
+
+    type: str
+    name: str
+    target: str
+    current: str | None = None
+    target_type: str = ""  # Utilization, AverageValue, Value
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HpaRecord:
+    meta: Meta
+    target_kind: str = ""
+    target_name: str = ""
+    min_replicas: int = 1
+    max_replicas: int = 0
+    current_replicas: int = 0
+    desired_replicas: int = 0
+    metrics: tuple[HpaMetric, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    last_scale: datetime | None = None
+    has_status: bool = True
+
+    def condition(self, type_: str) -> Condition | None:
+        for cond in self.conditions:
+            if cond.type == type_:
+                return cond
+        return None

@@ -1,0 +1,1 @@
+"""The Textual user interface: renders snapshots from kdash.k8s and findings from kdash.health."""
