@@ -1,0 +1,291 @@
+"""Resource endpoints: get, list (selectors, pagination, tables) and watch."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import bisect
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from kdash.sim import status, tables
+from kdash.sim.podlog import pod_log
+from kdash.sim.resources import ResourceType
+from kdash.sim.selectors import Matcher, SelectorError, combine, field_matcher, label_matcher
+from kdash.sim.state import SimState
+from kdash.sim.store import Entry, Event, Key, with_kind
+
+__all__ = ["get_object", "list_objects", "pod_log", "watch"]
+
+JSON = dict[str, Any]
+_CHUNK = 1 << 20
+_HEADERS = {"Cache-Control": "no-cache, private"}
+
+
+def _wants(request: web.Request) -> str:
+    """``table``, ``metadata`` or ``json`` from the Accept header (first supported wins)."""
+    for part in request.headers.get("Accept", "").split(","):
+        if "as=Table" in part:
+            return "table"
+        if "as=PartialObjectMetadata" in part:
+            return "metadata"
+        if part.strip().startswith(("application/json", "*/*")) and "as=" not in part:
+            return "json"
+    return "json"
+
+
+def _matcher(request: web.Request) -> Matcher | None:
+    return combine(
+        label_matcher(request.query.get("labelSelector")), field_matcher(request.query.get("fieldSelector"))
+    )
+
+
+def get_object(
+    request: web.Request, state: SimState, rt: ResourceType, namespace: str | None, name: str
+) -> web.Response:
+    entry = state.store.entry(rt.plural, namespace or "", name)
+    if entry is None:
+        return status.not_found(rt, name)
+    wants = _wants(request)
+    if wants == "table":
+        include = request.query.get("includeObject", "Metadata")
+        doc = tables.table(rt, [entry.obj], state.now(), include, {"resourceVersion": str(state.store.rv)})
+        return web.Response(body=orjson.dumps(doc), content_type="application/json", headers=_HEADERS)
+    if wants == "metadata":
+        body = orjson.dumps(_partial(entry.obj))
+    else:
+        body = with_kind(rt, entry.raw)
+    return web.Response(body=body, content_type="application/json", headers=_HEADERS)
+
+
+def _partial(obj: JSON) -> JSON:
+    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata")}
+
+
+def encode_continue(rv: int, key: Key, all_namespaces: bool) -> str:
+    start = f"/{key[0]}/{key[1]}\x00" if all_namespaces and key[0] else f"/{key[1]}\x00"
+    raw = orjson.dumps({"v": "meta.k8s.io/v1", "rv": rv, "start": start})
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_continue(token: str, namespace: str | None) -> tuple[int, Key]:
+    try:
+        data = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        rv, start = int(data["rv"]), str(data["start"]).rstrip("\x00")
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+        raise ValueError("invalid continue token") from exc
+    parts = start.lstrip("/").split("/", 1)
+    if len(parts) == 2:
+        return rv, (parts[0], parts[1])
+    return rv, (namespace or "", parts[0])
+
+
+async def list_objects(
+    request: web.Request, state: SimState, rt: ResourceType, namespace: str | None
+) -> web.StreamResponse:
+    store, q = state.store, request.query
+    try:
+        matcher = _matcher(request)
+    except SelectorError as exc:
+        return status.error(400, str(exc))
+    rv = store.rv
+    list_rv = q.get("resourceVersion", "")
+    if list_rv not in ("", "0") and q.get("resourceVersionMatch") == "Exact":
+        try:
+            too_old = store.too_old(int(list_rv))
+        except ValueError:
+            return status.error(400, f"invalid resource version: {list_rv}")
+        if too_old:
+            return status.error(410, "The resourceVersion for the provided list is too old.")
+    entries = store.entries(rt.plural, namespace)
+    token = q.get("continue")
+    if token:
+        try:
+            token_rv, start = decode_continue(token, namespace)
+        except ValueError:
+            return status.error(400, "continue key is not valid: invalid continue token")
+        if store.too_old(token_rv):
+            fresh = encode_continue(rv, start, namespace is None)
+            return status.error(410, status.CONTINUE_TOO_OLD, metadata={"continue": fresh})
+        rv = token_rv
+        entries = entries[bisect.bisect_right(entries, start, key=lambda e: e[0]) :]
+    try:
+        limit = int(q.get("limit") or 0)
+    except ValueError:
+        limit = 0
+    if list_rv == "0" and not token:
+        limit = 0  # served from the watch cache: the real server ignores limit
+    selected: list[tuple[Key, Entry]] = []
+    remaining = 0
+    for item in entries:
+        if matcher is not None and not matcher(item[1].obj):
+            continue
+        if limit and len(selected) >= limit:
+            remaining += 1
+            continue
+        selected.append(item)
+    meta: JSON = {"resourceVersion": str(rv)}
+    if remaining:
+        meta["continue"] = encode_continue(rv, selected[-1][0], namespace is None)
+        meta["remainingItemCount"] = remaining
+    wants = _wants(request)
+    if wants == "table":
+        include = q.get("includeObject", "Metadata")
+        doc = tables.table(rt, [e.obj for _, e in selected], state.now(), include, meta)
+        return web.Response(body=orjson.dumps(doc), content_type="application/json", headers=_HEADERS)
+    if wants == "metadata":
+        kind, api_version = b"PartialObjectMetadataList", b"meta.k8s.io/v1"
+        items = [orjson.dumps(_partial(e.obj)) for _, e in selected]
+    else:
+        kind, api_version = rt.list_kind.encode(), rt.api_version.encode()
+        items = [e.raw for _, e in selected]
+    head = b'{"kind":"%s","apiVersion":"%s","metadata":%s,"items":[' % (kind, api_version, orjson.dumps(meta))
+    return await _send_chunked(request, head, items, b"]}")
+
+
+async def _send_chunked(
+    request: web.Request, head: bytes, items: list[bytes], tail: bytes
+) -> web.StreamResponse:
+    """Write a big list in ~1 MB pieces, yielding to the loop so concurrent watches keep flowing."""
+    resp = web.StreamResponse(headers={"Content-Type": "application/json", **_HEADERS})
+    total = len(head) + len(tail) + sum(len(i) for i in items) + max(len(items) - 1, 0)
+    resp.content_length = total
+    await resp.prepare(request)
+    buf: list[bytes] = [head]
+    size = len(head)
+    for i, item in enumerate(items):
+        if i:
+            buf.append(b",")
+        buf.append(item)
+        size += len(item) + 1
+        if size >= _CHUNK:
+            await resp.write(b"".join(buf))
+            buf, size = [], 0
+    buf.append(tail)
+    await resp.write(b"".join(buf))
+    await resp.write_eof()
+    return resp
+
+
+def _event_type(ev: Event, namespace: str | None, matcher: Matcher | None) -> str | None:
+    """The event type this watcher sees, honouring selectors like the real server (None = skip)."""
+    if namespace is not None and ev.namespace != namespace:
+        return None
+    if matcher is None:
+        return ev.type
+    now_in = ev.type != "DELETED" and matcher(ev.obj)
+    was_in = ev.prev is not None and matcher(ev.prev)
+    if ev.type == "DELETED":
+        return "DELETED" if was_in else None
+    if now_in and was_in:
+        return "MODIFIED"
+    if now_in:
+        return "ADDED"
+    return "DELETED" if was_in else None
+
+
+class _WatchWriter:
+    """Encodes watch events as JSON lines, as plain objects or one-row Tables."""
+
+    def __init__(self, request: web.Request, state: SimState, rt: ResourceType) -> None:
+        self.state, self.rt = state, rt
+        self.table = _wants(request) == "table"
+        self.include = request.query.get("includeObject", "Metadata")
+        self.resp = web.StreamResponse(headers={"Content-Type": "application/json", **_HEADERS})
+        self.resp.enable_chunked_encoding()
+        self.request = request
+
+    async def start(self) -> None:
+        await self.resp.prepare(self.request)
+
+    async def event(self, etype: str, obj: JSON, raw: bytes) -> None:
+        if self.table:
+            body = orjson.dumps(tables.table(self.rt, [obj], self.state.now(), self.include, {}))
+        else:
+            body = with_kind(self.rt, raw)
+        await self.resp.write(b'{"type":"%s","object":%s}\n' % (etype.encode(), body))
+
+    async def control(self, etype: str, obj: JSON) -> None:
+        await self.resp.write(orjson.dumps({"type": etype, "object": obj}) + b"\n")
+
+    async def bookmark(self) -> None:
+        meta = {"resourceVersion": str(self.state.store.rv)}
+        await self.control(
+            "BOOKMARK", {"kind": self.rt.kind, "apiVersion": self.rt.api_version, "metadata": meta}
+        )
+
+
+async def watch(
+    request: web.Request, state: SimState, rt: ResourceType, namespace: str | None
+) -> web.StreamResponse:
+    store, q = state.store, request.query
+    try:
+        matcher = _matcher(request)
+    except SelectorError as exc:
+        return status.error(400, str(exc))
+    rv_param = q.get("resourceVersion", "")
+    try:
+        since = int(rv_param) if rv_param not in ("", "0") else None
+    except ValueError:
+        return status.error(400, f"invalid resource version: {rv_param}")
+    try:
+        timeout = min(float(q.get("timeoutSeconds") or state.max_watch_seconds), state.max_watch_seconds)
+    except ValueError:
+        timeout = state.max_watch_seconds
+    bookmarks = q.get("allowWatchBookmarks") in ("1", "true")
+    out = _WatchWriter(request, state, rt)
+    if since is not None and store.too_old(since):
+        await out.start()
+        await out.control("ERROR", status.watch_expired(since, store.compacted_rv + 1))
+        return out.resp
+    # Snapshot and subscription happen in one synchronous step, so no change falls in between.
+    initial: list[tuple[str, JSON, bytes]] = []
+    if since is None:
+        for _, entry in store.entries(rt.plural, namespace):
+            if matcher is None or matcher(entry.obj):
+                initial.append(("ADDED", entry.obj, entry.raw))
+        since = store.rv
+    backlog, watcher = store.subscribe(rt.plural, since)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    if state.faults.drop_watch_every:
+        deadline = min(deadline, loop.time() + state.faults.drop_watch_every)
+    try:
+        await out.start()
+        for etype, obj, raw in initial:
+            await out.event(etype, obj, raw)
+        for ev in backlog:
+            if (t := _event_type(ev, namespace, matcher)) is not None:
+                await out.event(t, ev.obj, ev.raw)
+        next_bookmark = loop.time() + state.bookmark_interval
+        while True:
+            now = loop.time()
+            if now >= deadline:
+                if bookmarks:
+                    await out.bookmark()
+                break
+            wait = deadline - now
+            if bookmarks:
+                wait = min(wait, max(next_bookmark - now, 0))
+            try:
+                item = await asyncio.wait_for(watcher.queue.get(), timeout=wait)
+            except TimeoutError:
+                if bookmarks and loop.time() >= next_bookmark:
+                    await out.bookmark()
+                    next_bookmark = loop.time() + state.bookmark_interval
+                continue
+            if item == "close":
+                break
+            if item == "gone":
+                await out.control("ERROR", status.watch_expired(store.rv, store.compacted_rv + 1))
+                break
+            if isinstance(item, Event) and (t := _event_type(item, namespace, matcher)) is not None:
+                await out.event(t, item.obj, item.raw)
+    except (ConnectionResetError, asyncio.CancelledError):
+        raise
+    finally:
+        store.unsubscribe(watcher)
+    return out.resp

@@ -1,0 +1,54 @@
+"""Loading a scenario from a YAML file of manifests (multi-document, ``List`` kinds, status kept)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kdash.sim.resources import by_kind
+from kdash.sim.scenarios import Scenario, ScenarioError
+from kdash.sim.scenarios.builders import base_cluster
+
+JSON = dict[str, Any]
+
+
+def _flatten(doc: Any, out: list[JSON]) -> None:
+    if doc is None:
+        return
+    if not isinstance(doc, dict):
+        raise ScenarioError("every YAML document must be a mapping (a Kubernetes object or a List)")
+    if doc.get("kind") == "List" or str(doc.get("kind", "")).endswith("List") and "items" in doc:
+        for item in doc.get("items") or []:
+            _flatten(item, out)
+        return
+    out.append(doc)
+
+
+def load_file(path: Path, now: datetime) -> Scenario:
+    """Objects from ``path``; namespaces they use (and default/kube-system) are created if missing."""
+    try:
+        docs = list(yaml.safe_load_all(path.read_text("utf-8")))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read scenario file {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"scenario file {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    objs: list[JSON] = []
+    for doc in docs:
+        _flatten(doc, objs)
+    kinds = by_kind()
+    for obj in objs:
+        kind = obj.get("kind")
+        if kind not in kinds:
+            raise ScenarioError(f"scenario file {path}: kind {kind!r} is not served by the simulator")
+        if not (obj.get("metadata") or {}).get("name"):
+            raise ScenarioError(f"scenario file {path}: a {kind} has no metadata.name")
+        obj.setdefault("apiVersion", kinds[str(kind)].api_version)
+    have = {o["metadata"]["name"] for o in objs if o["kind"] == "Namespace"}
+    wanted = {"default", "kube-system"} | {
+        str(o["metadata"].get("namespace") or "default") for o in objs if kinds[o["kind"]].namespaced
+    }
+    base = base_cluster(now, sorted(wanted - have), nodes=0 if any(o["kind"] == "Node" for o in objs) else 1)
+    return Scenario(objects=base + objs)

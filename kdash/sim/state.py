@@ -1,0 +1,55 @@
+"""Everything a running simulator shares between its HTTP handlers and its Python API."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from kdash.sim.faults import Faults
+from kdash.sim.logs import LogStore
+from kdash.sim.store import Store
+
+USER = "kdash-sim-user"
+
+
+@dataclass
+class SimState:
+    """Store, logs, faults, auth and the audit trail of one simulator instance."""
+
+    store: Store
+    logs: LogStore
+    now: Callable[[], datetime]
+    token: str
+    faults: Faults = field(default_factory=Faults)
+    user: str = USER
+    time_scale: float = 1.0
+    #: Seconds between BOOKMARK events on watches that allow them.
+    bookmark_interval: float = 5.0
+    #: Default and cap for watch timeoutSeconds, like the real server's min-request-timeout.
+    max_watch_seconds: float = 1800.0
+    audit: list[dict[str, Any]] = field(default_factory=list)
+    audit_file: IO[bytes] | None = None
+    started: float = field(default_factory=time.monotonic)
+    server_address: str = "127.0.0.1:6443"
+    metrics_enabled: bool = False
+
+    def record(self, entry: dict[str, Any]) -> None:
+        self.audit.append(entry)
+        if self.audit_file is not None:
+            self.audit_file.write(orjson.dumps(entry) + b"\n")
+            self.audit_file.flush()
+
+    def open_audit(self, path: str | Path | None) -> None:
+        if path is not None:
+            self.audit_file = open(path, "ab")  # noqa: SIM115 - kept open for the server's lifetime
+
+    def close(self) -> None:
+        if self.audit_file is not None:
+            self.audit_file.close()
+            self.audit_file = None

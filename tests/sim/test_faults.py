@@ -1,0 +1,145 @@
+"""Each fault of ``--faults`` observed through the real kubernetes client; audit and 405."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import kubernetes
+import pytest
+import urllib3
+from kubernetes.client.exceptions import ApiException
+
+from kdash.sim import SimCluster, start_sim
+from kdash.sim.faults import FaultSpecError, parse_faults
+from tests.sim.conftest import client_for
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimCluster]:
+    audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
+    with start_sim("demo", audit_log=audit) as s:
+        yield s
+
+
+@pytest.fixture
+def core(sim: SimCluster) -> Iterator[Any]:
+    sim.set_faults(None)
+    yield kubernetes.client.CoreV1Api(client_for(sim))
+    sim.set_faults(None)
+
+
+def test_forbid_kind_and_namespace(sim: SimCluster, core: Any) -> None:
+    sim.set_faults("forbid=resourcequotas,forbid-ns=kube-system")
+    with pytest.raises(ApiException) as exc:
+        core.list_namespaced_resource_quota("shop")
+    assert exc.value.status == 403
+    assert json.loads(exc.value.body) == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'resourcequotas is forbidden: User "kdash-sim-user" cannot list resource "resourcequotas" '
+        'in API group "" in the namespace "shop"',
+        "reason": "Forbidden",
+        "details": {"kind": "resourcequotas"},
+        "code": 403,
+    }
+    with pytest.raises(ApiException) as exc:
+        core.list_pod_for_all_namespaces()
+    assert "at the cluster scope" in json.loads(exc.value.body)["message"]
+    with pytest.raises(ApiException):
+        core.list_namespaced_pod("kube-system")
+    assert core.list_namespaced_pod("shop").items
+
+
+def test_latency(core: Any, sim: SimCluster) -> None:
+    sim.set_faults("latency=300ms")
+    t = time.monotonic()
+    core.list_namespace()
+    assert time.monotonic() - t >= 0.3
+
+
+def test_error_and_throttle_rates(core: Any, sim: SimCluster) -> None:
+    sim.set_faults("error-rate=1")
+    with pytest.raises(ApiException) as exc:
+        core.list_namespaced_pod("shop")
+    assert exc.value.status == 500
+    sim.set_faults("throttle-rate=1")
+    with pytest.raises(ApiException) as exc:
+        core.list_namespaced_pod("shop")
+    assert exc.value.status == 429
+    assert exc.value.headers["Retry-After"] == "1"
+    assert json.loads(exc.value.body)["reason"] == "TooManyRequests"
+
+
+def test_drop_watch(core: Any, sim: SimCluster) -> None:
+    sim.set_faults("drop-watch-every=500ms")
+    t = time.monotonic()
+    resp = core.list_namespaced_pod("shop", watch=True, timeout_seconds=30, _preload_content=False)
+    resp.data  # noqa: B018 - read until the server closes the stream
+    assert time.monotonic() - t < 5
+
+
+def test_gone_every(core: Any, sim: SimCluster) -> None:
+    rv = core.list_namespaced_pod("shop").metadata.resource_version
+    sim.set_faults("gone-every=500ms")
+    resp = core.list_namespaced_pod(
+        "shop", watch=True, resource_version=rv, timeout_seconds=10, _preload_content=False
+    )
+    events = [json.loads(x) for x in resp.data.splitlines() if x]
+    assert events[-1]["type"] == "ERROR"
+    assert events[-1]["object"]["code"] == 410
+    with pytest.raises(ApiException) as exc:
+        for _ in kubernetes.watch.Watch().stream(core.list_namespaced_pod, "shop", resource_version=rv):
+            pass
+    assert exc.value.status == 410
+
+
+def test_go_down_and_back_on_same_port(core: Any, sim: SimCluster) -> None:
+    url = sim.url
+    sim.go_down(1.0)
+    with pytest.raises(urllib3.exceptions.MaxRetryError):
+        core.list_namespace(_request_timeout=2)
+    time.sleep(1.5)
+    assert sim.url == url
+    assert core.list_namespace().items
+
+
+def test_down_fault_spec(core: Any, sim: SimCluster) -> None:
+    sim.set_faults("down=1s@0.2s")
+    time.sleep(0.5)
+    with pytest.raises(urllib3.exceptions.MaxRetryError):
+        core.list_namespace(_request_timeout=2)
+    time.sleep(1.5)
+    assert core.list_namespace().items
+
+
+def test_mutations_are_refused_and_audited(core: Any, sim: SimCluster) -> None:
+    sim.clear_audit()
+    with pytest.raises(ApiException) as exc:
+        core.delete_namespaced_pod("toolbox", "shop")
+    assert exc.value.status == 405
+    assert json.loads(exc.value.body)["reason"] == "MethodNotAllowed"
+    core.list_namespaced_pod("shop", label_selector="app=web")
+    audit = sim.audit
+    assert [a["verb"] for a in audit] == ["delete", "list"]
+    assert audit[0] == audit[0] | {
+        "method": "DELETE",
+        "path": "/api/v1/namespaces/shop/pods/toolbox",
+        "status": 405,
+    }
+    assert audit[1]["query"] == "labelSelector=app%3Dweb"
+    assert sim.get("pods", "shop", "toolbox") is not None
+
+
+def test_bad_fault_specs() -> None:
+    for spec in ["bogus=1", "latency=fast", "error-rate=2", "forbid=widgets"]:
+        with pytest.raises(FaultSpecError):
+            parse_faults(spec)
+    f = parse_faults("forbid=pods,events,forbid-ns=a+b,down=10s@30s")
+    assert f.forbid == {"pods", "events"}
+    assert f.forbid_ns == {"a", "b"}
+    assert (f.down_for, f.down_at) == (10.0, 30.0)
