@@ -26,13 +26,19 @@ EXIT_OK, EXIT_USAGE = 0, 2
 def _add_target_options(parser: argparse.ArgumentParser) -> None:
     """The kubectl-style options shared by `kdash` and `kdash check`."""
     group = parser.add_argument_group("cluster")
-    group.add_argument("--kubeconfig", metavar="PATH", help="kubeconfig file(s) to use (default: $KUBECONFIG)")
+    group.add_argument(
+        "--kubeconfig", metavar="PATH", help="kubeconfig file(s) to use (default: $KUBECONFIG)"
+    )
     group.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current context)")
     group.add_argument("-n", "--namespace", metavar="NS", help="namespace to show (default: the context's)")
     group.add_argument("-A", "--all-namespaces", action="store_true", help="show every namespace")
     group.add_argument("--demo", action="store_true", help="use the built-in simulated cluster")
-    group.add_argument("--log-file", metavar="PATH", help="write a debug log (requests and errors, no secrets)")
-    group.add_argument("--config", metavar="PATH", help="config file (default: $XDG_CONFIG_HOME/kdash/config.toml)")
+    group.add_argument(
+        "--log-file", metavar="PATH", help="write a debug log (requests and errors, no secrets)"
+    )
+    group.add_argument(
+        "--config", metavar="PATH", help="config file (default: $XDG_CONFIG_HOME/kdash/config.toml)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,8 +129,11 @@ def _service_settings(config: KdashConfig) -> Any:
     unknown = sorted(set(config.service) - known)
     if unknown:
         raise KdashError(f"{config.source}: unknown [service] settings: {', '.join(unknown)}.")
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in config.service.items()}
-    return ServiceSettings(**values)
+    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in config.service.items()}
+    try:
+        return ServiceSettings(**values)
+    except (TypeError, ValueError) as exc:
+        raise KdashError(f"{config.source}: bad [service] settings: {exc}.") from None
 
 
 def _health_config(config: KdashConfig) -> Any:

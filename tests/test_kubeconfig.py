@@ -43,12 +43,19 @@ GOOD = textwrap.dedent(
 )
 
 
-def run_kdash(*args: str, env_extra: dict[str, str] | None = None, home: Path) -> subprocess.CompletedProcess[str]:
+def run_kdash(
+    *args: str, env_extra: dict[str, str] | None = None, home: Path
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
     env.update({"HOME": str(home), "XDG_CONFIG_HOME": str(home / "cfg"), "NO_COLOR": "1"})
     env.update(env_extra or {})
     return subprocess.run(
-        [sys.executable, "-m", "kdash", *args], capture_output=True, text=True, env=env, timeout=60, check=False
+        [sys.executable, "-m", "kdash", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
 
 

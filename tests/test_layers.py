@@ -52,7 +52,9 @@ def test_imports_follow_the_layers(package: str, path: Path) -> None:
         top = name.split(".")[0]
         if top == "kdash":
             sub = name.split(".")[1] if "." in name else ""
-            assert sub in allowed_kdash | {"__version__"}, f"{path.name}: kdash/{package} must not import {name}"
+            assert sub in allowed_kdash | {"__version__"}, (
+                f"{path.name}: kdash/{package} must not import {name}"
+            )
         elif top not in STDLIB and top != "__future__":
             assert top in allowed_third, f"{path.name}: kdash/{package} must not import {name}"
 

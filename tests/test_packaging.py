@@ -23,7 +23,18 @@ pytestmark = pytest.mark.slow
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation", "-q", "-w", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(REPO),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+        ],
         check=True,
         timeout=300,
     )
@@ -44,7 +55,17 @@ def test_installed_wheel_starts_with_its_own_css(wheel: Path, tmp_path: Path) ->
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     fresh_python = venv / "bin" / "python"
     subprocess.run(
-        [sys.executable, "-m", "pip", "--python", str(fresh_python), "install", "--no-deps", "-q", str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(fresh_python),
+            "install",
+            "--no-deps",
+            "-q",
+            str(wheel),
+        ],
         check=True,
         timeout=300,
     )
@@ -94,5 +115,7 @@ def test_installed_wheel_starts_with_its_own_css(wheel: Path, tmp_path: Path) ->
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "css-ok" in proc.stdout
-    version = subprocess.run([str(venv / "bin" / "kdash"), "--version"], capture_output=True, text=True, check=True)
+    version = subprocess.run(
+        [str(venv / "bin" / "kdash"), "--version"], capture_output=True, text=True, check=True
+    )
     assert version.stdout.strip().startswith("kdash ")

@@ -44,7 +44,9 @@ class KubeTarget:
     def with_context(self, context: str) -> KubeTarget:
         """The same kubeconfig files, another context (for `:ctx NAME`)."""
         if self.in_cluster:
-            raise ConfigError("kdash is running in-cluster with no kubeconfig, so there are no other contexts.")
+            raise ConfigError(
+                "kdash is running in-cluster with no kubeconfig, so there are no other contexts."
+            )
         return load_target(kubeconfig=os.pathsep.join(self.paths), context=context)
 
 
@@ -102,7 +104,11 @@ def _merge(paths: Sequence[Path]) -> _Merged:
     merged = _Merged()
     for path in paths:
         data = _read_yaml(path)
-        if merged.current is None and isinstance(data.get("current-context"), str) and data["current-context"]:
+        if (
+            merged.current is None
+            and isinstance(data.get("current-context"), str)
+            and data["current-context"]
+        ):
             merged.current = data["current-context"]
         for attr, key in (("contexts", "contexts"), ("clusters", "clusters"), ("users", "users")):
             target: dict[str, dict[str, Any]] = getattr(merged, attr)
@@ -151,7 +157,9 @@ def load_target(
             f'Context "{chosen}" refers to cluster "{cluster_name or ""}", which the kubeconfig does not define.'
         )
     if user_name and user_name not in merged.users:
-        raise ConfigError(f'Context "{chosen}" refers to user "{user_name}", which the kubeconfig does not define.')
+        raise ConfigError(
+            f'Context "{chosen}" refers to user "{user_name}", which the kubeconfig does not define.'
+        )
     server = str(merged.clusters[cluster_name].get("server") or "")
     if not server:
         raise ConfigError(f'Cluster "{cluster_name}" of context "{chosen}" has no server address.')

@@ -13,7 +13,9 @@ class HpaMetric:
     """One metric of an HPA, as `kubectl get hpa` TARGETS would show it.
 
     `type` is Resource, ContainerResource, Pods, Object or External; `name` the resource or metric
-    name ("cpu"); `current` None while unknown; `text` e.g. "cpu 85%/70%" or "rps <unknown>/100".
+    name ("cpu"); `current` None while unknown; `text` is kubectl's TARGETS piece: "cpu: 85%/70%",
+    "memory: 300Mi/500Mi", "<unknown>/100" (Pods/Object/External carry no name, as in kubectl),
+    "3/5 (avg)" for an AverageValue Object/External target.
     """
 
     type: str

@@ -110,7 +110,8 @@ class PodRecord:
     containers: tuple[ContainerStatus, ...] = ()
     init_containers: tuple[ContainerStatus, ...] = ()
     spec: PodSpecSummary = PodSpecSummary()
-    workload: OwnerRef | None = None  # the top controller: Deployment via its ReplicaSet, Job of a CronJob stays Job
+    # The top controller: a Deployment through its ReplicaSet; a CronJob's Job stays the Job.
+    workload: OwnerRef | None = None
     message: str = ""
     reason: str = ""
 

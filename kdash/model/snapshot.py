@@ -78,11 +78,9 @@ class ClusterSnapshot:
     def events_for(self, key: ObjectKey) -> list[EventRecord]:
         """Events about one object, Warning first, then newest first."""
         found = [e for e in self.events.values() if e.involved == key]
-        epoch = datetime.min.replace(tzinfo=None)
 
         def order(e: EventRecord) -> tuple[int, float]:
             seen = e.last_seen or e.first_seen or e.meta.created
-            stamp = seen.timestamp() if seen is not None else epoch.toordinal()
-            return (0 if e.type == "Warning" else 1, -stamp)
+            return (0 if e.type == "Warning" else 1, -seen.timestamp() if seen is not None else 0.0)
 
         return sorted(found, key=order)

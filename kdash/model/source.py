@@ -73,7 +73,7 @@ class ClusterSource(Protocol):
     def snapshot(self) -> ClusterSnapshot: ...
 
     def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]:
-        """Call `callback` (from a service thread, at a bounded rate) after each publish; returns unsubscribe."""
+        """Call `callback` on a service thread, at a bounded rate, after each publish; returns unsubscribe."""
         ...
 
     def set_namespace(self, namespace: str | None) -> None: ...
@@ -85,8 +85,6 @@ class ClusterSource(Protocol):
     def fetch_object(self, key: ObjectKey) -> dict[str, Any]:
         """Blocking GET of the full object (managedFields dropped). Refuses Secrets."""
         ...
-
-
 
 
 class LogStream(Protocol):

@@ -47,10 +47,12 @@ class WorkloadRecord:
     last_schedule: datetime | None = None
     last_successful: datetime | None = None
     has_status: bool = True  # False for manifests without status (offline check)
-    # Added for issue 4 (model builders):
-    current: int = 0  # StatefulSet currentReplicas, DaemonSet currentNumberScheduled, ReplicaSet status.replicas
-    status_text: str = ""  # Job: kubectl's STATUS (Complete, Failed, Terminating, Suspended, FailureTarget, Running)
-    observed_generation: int = 0  # status.observedGeneration; below meta.generation = spec change not yet seen
+    # StatefulSet currentReplicas, DaemonSet currentNumberScheduled, ReplicaSet status.replicas
+    current: int = 0
+    # Job: kubectl's STATUS (Complete, Failed, Terminating, Suspended, FailureTarget, Running)
+    status_text: str = ""
+    # status.observedGeneration; below meta.generation means the controller has not seen the spec yet
+    observed_generation: int = 0
 
     def condition(self, type_: str) -> Condition | None:
         for cond in self.conditions:

@@ -1,0 +1,41 @@
+"""Health rules and scoring: cluster records in, findings and scores out (pure; no I/O, no clock).
+
+The Health pane, the colouring of every pane and `kdash check` all call `evaluate()`. Rule
+metadata is in `RULES`; the score formula is in `kdash.health.scoring` and docs/health.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from kdash.health import rules_object, rules_runtime, rules_scaling, rules_spec
+from kdash.health.config import DEFAULT_REQUIRED_ANNOTATIONS, HealthConfig, check_rule_ids, split_ids
+from kdash.health.context import CrashLogs
+from kdash.health.evaluate import HealthReport, evaluate
+from kdash.health.registry import RULES as _RULES
+from kdash.health.registry import Rule
+from kdash.health.scoring import PENALTY, grade_for
+
+_ = (rules_spec, rules_object, rules_runtime, rules_scaling)  # imported for their registrations
+
+CATEGORIES = ("probes", "images", "resources", "metadata", "lifecycle", "workloads", "runtime", "autoscaling",
+              "quotas", "security")  # fmt: skip
+RULES: Mapping[str, Rule] = MappingProxyType(
+    {r.id: r for r in sorted(_RULES.values(), key=lambda r: CATEGORIES.index(r.category))}
+)  # id -> metadata, in documentation order
+
+__all__ = [
+    "CATEGORIES",
+    "CrashLogs",
+    "DEFAULT_REQUIRED_ANNOTATIONS",
+    "PENALTY",
+    "RULES",
+    "HealthConfig",
+    "HealthReport",
+    "Rule",
+    "check_rule_ids",
+    "evaluate",
+    "grade_for",
+    "split_ids",
+]

@@ -1,0 +1,249 @@
+"""`evaluate()`: a snapshot in, findings and scores out. Pure: no I/O, no clock.
+
+Spec rules lint each workload's pod template once (and a pod only when it has no controller), so
+ten replicas of one mistake are one finding. Runtime rules read every pod, and their findings roll
+up to the owning workload: one finding per (rule, container), naming the first pod and how many
+more share it, so a score does not depend on the replica count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from kdash.health.config import HealthConfig
+from kdash.health.context import CrashLogs, Ctx, Target
+from kdash.health.exemptions import ignored_rules
+from kdash.health.registry import (
+    CONTAINER_CHECKS,
+    HPA_CHECKS,
+    OBJECT_CHECKS,
+    POD_CHECKS,
+    QUOTA_CHECKS,
+    Hit,
+    Rule,
+)
+from kdash.health.scoring import grade_for, mean_score, object_score
+from kdash.model.findings import Finding, ObjectScore, Severity
+from kdash.model.meta import ObjectKey
+from kdash.model.pods import PodRecord
+from kdash.model.snapshot import ClusterSnapshot
+from kdash.model.workloads import WorkloadRecord
+
+FindingMap = Mapping[ObjectKey, tuple[Finding, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    """Findings (worst first; ignored ones last) and scores (worst object first).
+
+    `summary` counts findings that are not ignored by severity label. `pod_findings` holds the
+    runtime findings of each pod under the pod's own key, for colouring pod rows; they are not
+    scored (their workload carries them).
+    """
+
+    findings: tuple[Finding, ...] = ()
+    objects: tuple[ObjectScore, ...] = ()
+    score: float = 100.0
+    grade: str = "A"
+    summary: Mapping[str, int] = field(default_factory=lambda: MappingProxyType(_zero_summary()))
+    namespace_scores: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    by_object: FindingMap = field(default_factory=lambda: MappingProxyType({}))
+    pod_findings: FindingMap = field(default_factory=lambda: MappingProxyType({}))
+    scores: Mapping[ObjectKey, ObjectScore] = field(default_factory=lambda: MappingProxyType({}))
+
+    def findings_for(self, key: ObjectKey) -> list[Finding]:
+        """A scored object's findings, or a pod's own runtime findings (ignored ones included)."""
+        return list(self.by_object.get(key) or self.pod_findings.get(key, ()))
+
+    def score_for(self, key: ObjectKey) -> ObjectScore | None:
+        return self.scores.get(key)
+
+
+def _zero_summary() -> dict[str, int]:
+    return {s.label: 0 for s in sorted(Severity, reverse=True)}
+
+
+class _Collector:
+    """Turns hits into findings, marking the ones the object's annotations exempt."""
+
+    def __init__(self, config: HealthConfig) -> None:
+        self.config = config
+        self.by_object: defaultdict[ObjectKey, list[Finding]] = defaultdict(list)
+        self.pod_findings: defaultdict[ObjectKey, list[Finding]] = defaultdict(list)
+        self.scored: dict[ObjectKey, None] = {}
+        self.ignores: dict[ObjectKey, frozenset[str]] = {}
+
+    def enabled(self, rule: Rule) -> bool:
+        return self.config.is_enabled(rule.id, rule.default_enabled)
+
+    def register(self, key: ObjectKey, annotations: Mapping[str, str]) -> None:
+        self.scored[key] = None
+        self.ignores[key] = ignored_rules(annotations)
+
+    def finding(self, key: ObjectKey, rule: Rule, hit: Hit, ignores: frozenset[str]) -> Finding:
+        return Finding(
+            rule=rule.id,
+            severity=hit.severity or rule.severity,
+            kind=key.kind,
+            namespace=key.namespace,
+            name=key.name,
+            message=hit.message,
+            why=rule.why,
+            fix=rule.fix,
+            container=hit.container,
+            ignored=rule.id in ignores,
+        )
+
+    def add(self, key: ObjectKey, rule: Rule, hits: Iterable[Hit]) -> None:
+        for hit in hits:
+            self.by_object[key].append(self.finding(key, rule, hit, self.ignores.get(key, frozenset())))
+
+
+def _cron_parent(snapshot: ClusterSnapshot, wl: WorkloadRecord) -> ObjectKey | None:
+    owner = wl.meta.controller
+    if wl.kind == "Job" and owner is not None and owner.kind == "CronJob":
+        parent = ObjectKey("CronJob", wl.meta.namespace, owner.name)
+        return parent if parent in snapshot.workloads else None
+    return None
+
+
+def _targets(snapshot: ClusterSnapshot) -> list[Target]:
+    """Workloads (a CronJob's Jobs fold into the CronJob) and pods without a controller."""
+    targets = [
+        Target(ObjectKey(wl.kind, wl.meta.namespace, wl.meta.name), wl.meta, wl.template, workload=wl)
+        for wl in snapshot.workloads.values()
+        if _cron_parent(snapshot, wl) is None
+    ]
+    targets += [
+        Target(pod.meta.key, pod.meta, pod.spec, pod=pod)
+        for pod in snapshot.pods.values()
+        if pod.meta.controller is None
+    ]
+    return targets
+
+
+def _rollup_key(snapshot: ClusterSnapshot, pod: PodRecord) -> ObjectKey:
+    """The workload a pod's runtime findings belong to; the pod itself when that is not known."""
+    if pod.meta.controller is None or pod.workload is None:
+        return pod.meta.key
+    key = ObjectKey(pod.workload.kind, pod.meta.namespace, pod.workload.name)
+    wl = snapshot.workloads.get(key)
+    if wl is None:
+        return pod.meta.key
+    return _cron_parent(snapshot, wl) or key
+
+
+def _lint_targets(ctx: Ctx, out: _Collector) -> None:
+    for t in _targets(ctx.snapshot):
+        out.register(t.key, t.annotations)
+        for rule, check in OBJECT_CHECKS:
+            if out.enabled(rule):
+                out.add(t.key, rule, check(ctx, t))
+        for rule, ccheck in CONTAINER_CHECKS:
+            if not out.enabled(rule):
+                continue
+            for c in t.template.init_containers:
+                out.add(t.key, rule, ccheck(ctx, t, c, True))
+            for c in t.template.containers:
+                out.add(t.key, rule, ccheck(ctx, t, c, False))
+
+
+def _lint_pods(ctx: Ctx, out: _Collector) -> None:
+    groups: dict[tuple[ObjectKey, str, str | None, Severity], list[tuple[Rule, Hit]]] = {}
+    for pod in sorted(ctx.snapshot.pods.values(), key=lambda p: p.meta.key):
+        target = _rollup_key(ctx.snapshot, pod)
+        if target not in out.scored:
+            wl_ann = {**pod.spec.annotations, **pod.meta.annotations}
+            out.register(target, wl_ann)
+        pod_ignores: frozenset[str] | None = None
+        for rule, check in POD_CHECKS:
+            if not out.enabled(rule):
+                continue
+            for hit in check(ctx, pod):
+                if pod_ignores is None:
+                    pod_ignores = ignored_rules({**pod.spec.annotations, **pod.meta.annotations})
+                out.pod_findings[pod.meta.key].append(out.finding(pod.meta.key, rule, hit, pod_ignores))
+                group = (target, rule.id, hit.container, hit.severity or rule.severity)
+                groups.setdefault(group, []).append((rule, hit))
+    for (target, *_), hits in groups.items():
+        rule, first = hits[0]
+        more = f" (and {len(hits) - 1} more pod{'s' if len(hits) > 2 else ''})" if len(hits) > 1 else ""
+        out.add(target, rule, [Hit(first.message + more, first.container, first.severity)])
+
+
+def _lint_scaling(ctx: Ctx, out: _Collector) -> None:
+    for hpa in ctx.snapshot.hpas.values():
+        key = ObjectKey("HorizontalPodAutoscaler", hpa.meta.namespace, hpa.meta.name)
+        out.register(key, hpa.meta.annotations)
+        for rule, hcheck in HPA_CHECKS:
+            if out.enabled(rule):
+                out.add(key, rule, hcheck(ctx, hpa))
+    for quota in ctx.snapshot.quotas.values():
+        key = ObjectKey("ResourceQuota", quota.meta.namespace, quota.meta.name)
+        out.register(key, quota.meta.annotations)
+        for rule, qcheck in QUOTA_CHECKS:
+            if out.enabled(rule):
+                out.add(key, rule, qcheck(ctx, quota))
+
+
+def _finding_order(f: Finding) -> tuple[bool, int, str, str, str, str, str]:
+    return (f.ignored, -f.severity, f.namespace, f.kind, f.name, f.container or "", f.rule)
+
+
+def evaluate(
+    snapshot: ClusterSnapshot,
+    config: HealthConfig | None = None,
+    now: datetime | None = None,
+    crash_logs: CrashLogs | None = None,
+) -> HealthReport:
+    """Run every enabled rule over the snapshot and score the objects (see kdash.health.scoring).
+
+    `now` defaults to `snapshot.taken_at`; with neither, the time-based rules (pending, not ready,
+    init stuck by time) stay silent. `crash_logs` maps (namespace, pod, container) to the previous
+    container's log tail and adds to the tails carried by `snapshot.restarts`.
+    """
+    cfg = config or HealthConfig()
+    ctx = Ctx.build(snapshot, cfg, now, crash_logs)
+    out = _Collector(cfg)
+    _lint_targets(ctx, out)
+    _lint_pods(ctx, out)
+    _lint_scaling(ctx, out)
+
+    by_object = {key: tuple(sorted(out.by_object.get(key, []), key=_finding_order)) for key in out.scored}
+    scores: dict[ObjectKey, ObjectScore] = {}
+    for key, found in by_object.items():
+        score = object_score(found)
+        live = [f for f in found if not f.ignored]
+        scores[key] = ObjectScore(
+            key.kind, key.namespace, key.name, score, grade_for(score), live[0] if live else None
+        )
+    objects = sorted(
+        scores.values(),
+        key=lambda o: (o.score, -(o.worst.severity if o.worst else 0), o.namespace, o.kind, o.name),
+    )
+    per_ns: defaultdict[str, list[float]] = defaultdict(list)
+    for o in objects:
+        per_ns[o.namespace].append(o.score)
+    findings = tuple(sorted((f for fs in by_object.values() for f in fs), key=_finding_order))
+    summary = _zero_summary()
+    for f in findings:
+        if not f.ignored:
+            summary[f.severity.label] += 1
+    score = mean_score(o.score for o in objects)
+    return HealthReport(
+        findings=findings,
+        objects=tuple(objects),
+        score=score,
+        grade=grade_for(score),
+        summary=MappingProxyType(summary),
+        namespace_scores=MappingProxyType({ns: mean_score(v) for ns, v in sorted(per_ns.items())}),
+        by_object=MappingProxyType(by_object),
+        pod_findings=MappingProxyType(
+            {k: tuple(sorted(v, key=_finding_order)) for k, v in out.pod_findings.items()}
+        ),
+        scores=MappingProxyType(scores),
+    )

@@ -1,0 +1,115 @@
+"""Rule metadata and the typed registries the evaluator walks.
+
+Each rule is one small function registered with the decorator for its scope. The metadata (id,
+severity, why, fix, exemption mapping) lives next to the code, and `docs/rules.md` is generated
+from it, so the documentation cannot drift from what runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from kdash.health.context import Ctx, Target
+from kdash.model.autoscaling import HpaRecord
+from kdash.model.findings import Severity
+from kdash.model.pods import ContainerSpec, PodRecord
+from kdash.model.quotas import QuotaRecord
+
+SCOPES = {
+    "container": "each container of a workload's pod template (or of a pod without a controller)",
+    "object": "each workload, and each pod without a controller",
+    "pod": "each pod's live status, rolled up to its workload",
+    "hpa": "each HorizontalPodAutoscaler",
+    "quota": "each ResourceQuota",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """What a rule is for. `fires` is the one-line condition; `config` names the HealthConfig
+    fields that tune it; `polaris`/`kube_score` are the check ids whose exemptions it honours."""
+
+    id: str
+    severity: Severity
+    scope: str
+    category: str
+    fires: str
+    why: str
+    fix: str
+    default_enabled: bool = True
+    config: tuple[str, ...] = ()
+    polaris: tuple[str, ...] = ()
+    kube_score: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match of a rule; `severity` overrides the rule's (quota-near-limit escalates)."""
+
+    message: str
+    container: str | None = None
+    severity: Severity | None = None
+
+
+ContainerCheck = Callable[[Ctx, Target, ContainerSpec, bool], Iterable[Hit]]
+ObjectCheck = Callable[[Ctx, Target], Iterable[Hit]]
+PodCheck = Callable[[Ctx, PodRecord], Iterable[Hit]]
+HpaCheck = Callable[[Ctx, HpaRecord], Iterable[Hit]]
+QuotaCheck = Callable[[Ctx, QuotaRecord], Iterable[Hit]]
+
+RULES: dict[str, Rule] = {}
+CONTAINER_CHECKS: list[tuple[Rule, ContainerCheck]] = []
+OBJECT_CHECKS: list[tuple[Rule, ObjectCheck]] = []
+POD_CHECKS: list[tuple[Rule, PodCheck]] = []
+HPA_CHECKS: list[tuple[Rule, HpaCheck]] = []
+QUOTA_CHECKS: list[tuple[Rule, QuotaCheck]] = []
+
+
+def _add(rule: Rule, scope: str) -> Rule:
+    if rule.id in RULES:
+        raise ValueError(f"duplicate rule id {rule.id!r}")
+    if rule.scope != scope:
+        raise ValueError(f"rule {rule.id!r} registered as {scope}, declared {rule.scope}")
+    RULES[rule.id] = rule
+    return rule
+
+
+def container_rule(rule: Rule) -> Callable[[ContainerCheck], ContainerCheck]:
+    def register(fn: ContainerCheck) -> ContainerCheck:
+        CONTAINER_CHECKS.append((_add(rule, "container"), fn))
+        return fn
+
+    return register
+
+
+def object_rule(rule: Rule) -> Callable[[ObjectCheck], ObjectCheck]:
+    def register(fn: ObjectCheck) -> ObjectCheck:
+        OBJECT_CHECKS.append((_add(rule, "object"), fn))
+        return fn
+
+    return register
+
+
+def pod_rule(rule: Rule) -> Callable[[PodCheck], PodCheck]:
+    def register(fn: PodCheck) -> PodCheck:
+        POD_CHECKS.append((_add(rule, "pod"), fn))
+        return fn
+
+    return register
+
+
+def hpa_rule(rule: Rule) -> Callable[[HpaCheck], HpaCheck]:
+    def register(fn: HpaCheck) -> HpaCheck:
+        HPA_CHECKS.append((_add(rule, "hpa"), fn))
+        return fn
+
+    return register
+
+
+def quota_rule(rule: Rule) -> Callable[[QuotaCheck], QuotaCheck]:
+    def register(fn: QuotaCheck) -> QuotaCheck:
+        QUOTA_CHECKS.append((_add(rule, "quota"), fn))
+        return fn
+
+    return register

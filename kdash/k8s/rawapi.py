@@ -1,0 +1,277 @@
+"""Thin raw-JSON GET helpers over the official client's connection pool.
+
+We use the `ApiClient` for what it does well (kubeconfig auth, TLS, proxies, token refresh via
+`param_serialize`) and skip its model layer: bodies are bytes parsed with orjson (FACTS.md §1).
+Requests go straight to its urllib3 pool with `preload_content=False` and `retries=False`:
+urllib3's default Retry(3) would silently repeat a GET after a read timeout (4× the wait) and hide
+connection errors behind MaxRetryError; the informers own retrying, with back-off.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import ssl
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+import urllib3
+from urllib3 import exceptions as u3
+
+from kdash import __version__
+from kdash.errors import KdashError
+
+log = logging.getLogger("kdash.k8s")
+
+BIG_BODY = 256 * 1024  # parses above this size pause the cyclic GC
+
+
+class ApiError(KdashError):
+    """A request failed; `message` is one sentence fit for a status line."""
+
+    def __init__(
+        self, status: int, message: str, *, reason: str = "", retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class UnreachableError(ApiError):
+    """No HTTP answer at all: refused, DNS, TLS, timeout, reset (status 0)."""
+
+
+class UnauthorizedError(ApiError):
+    """401: the credentials are wrong or expired."""
+
+
+class ForbiddenError(ApiError):
+    """403: RBAC says no; `message` is the API's own words."""
+
+
+class NotFoundError(ApiError):
+    """404: the object, or the whole API group (metrics.k8s.io), is not there."""
+
+
+class GoneError(ApiError):
+    """410: the resourceVersion or continue token is older than the server's history; relist."""
+
+
+class TooManyRequestsError(ApiError):
+    """429: the server asks us to wait `retry_after` seconds."""
+
+
+_BY_STATUS: dict[int, type[ApiError]] = {
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    410: GoneError,
+    429: TooManyRequestsError,
+}
+
+
+def error_from_status(
+    status: int, body: bytes | Mapping[str, Any] | None, retry_after: str | None = None
+) -> ApiError:
+    """Build the typed error of an HTTP status and its (maybe) Kubernetes `Status` body."""
+    doc: Mapping[str, Any] = {}
+    if isinstance(body, bytes | bytearray) and body:
+        try:
+            parsed = orjson.loads(body)
+            doc = parsed if isinstance(parsed, dict) else {}
+        except orjson.JSONDecodeError:
+            doc = {}
+    elif isinstance(body, Mapping):
+        doc = body
+    code = doc.get("code")
+    if isinstance(code, int) and code >= 400:
+        status = code
+    reason = str(doc.get("reason") or "")
+    message = str(doc.get("message") or "").strip()
+    if status == 401:
+        message = "the server rejected our credentials (401 Unauthorized): the token may have expired"
+    elif not message:
+        message = f"the server answered {status} {reason or 'error'}".strip()
+    wait: float | None = None
+    if retry_after:
+        try:
+            wait = max(0.0, float(retry_after))
+        except ValueError:
+            wait = None
+    cls = _BY_STATUS.get(status, ApiError)
+    return cls(status, message, reason=reason, retry_after=wait)
+
+
+def describe_connection_error(server: str, exc: BaseException) -> str:
+    """One sentence for an exception raised before any HTTP answer arrived."""
+    text = str(exc).lower()
+    if isinstance(exc, u3.ReadTimeoutError):
+        return f"{server} did not answer in time (read timeout)"
+    if "refused" in text:  # before ConnectTimeoutError: NewConnectionError subclasses it
+        return f"cannot reach {server}: connection refused"
+    if isinstance(exc, u3.ConnectTimeoutError) and not isinstance(exc, u3.NewConnectionError):
+        return f"cannot reach {server}: connection timed out"
+    if isinstance(exc, u3.NameResolutionError) or "name or service not known" in text:
+        return f"cannot reach {server}: the host name does not resolve"
+    if isinstance(exc, u3.SSLError | ssl.SSLError):
+        detail = (
+            "certificate verify failed" if "certificate verify failed" in text else "TLS handshake failed"
+        )
+        return f"cannot reach {server}: {detail}"
+    if isinstance(exc, u3.ProtocolError) or "reset" in text or "closed" in text:
+        return f"lost the connection to {server}"
+    return f"cannot reach {server}: {type(exc).__name__}"
+
+
+# --- garbage collector pause shared by all informer threads -------------------------------------
+# Several informers parse big lists at once. Each pause nests; the collector is re-enabled only
+# when the last big parse ends, and only if it was enabled when the first one began.
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused(size: int = BIG_BODY) -> Iterator[None]:
+    """Disable cyclic GC while parsing `size` bytes (no-op for small bodies)."""
+    global _gc_depth, _gc_was_enabled
+    if size < BIG_BODY:
+        yield
+        return
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+class RawApi:
+    """GETs against one cluster with one `ApiClient` (one per thread: the client is not thread-safe)."""
+
+    def __init__(self, target: Any, *, connect_timeout: float = 10.0, read_timeout: float = 30.0) -> None:
+        self.server: str = target.server
+        self._client = target.api_client()
+        self._client.user_agent = f"kdash/{__version__}"
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+
+    def close(self) -> None:
+        """Close the pooled connections (sockets) of this client."""
+        self._client.rest_client.close()
+
+    def open(
+        self, path: str, query: Mapping[str, str] | None = None, *, read_timeout: float | None = None
+    ) -> Any:
+        """Send a GET and return the raw streaming urllib3 response (status 2xx), or raise ApiError.
+
+        The caller must `release_conn()` (or close) the response.
+        """
+        try:
+            _method, url, headers, _body, _post = self._client.param_serialize(
+                "GET",
+                path,
+                header_params={"Accept": "application/json"},
+                auth_settings=["BearerToken"],
+            )
+        except Exception as exc:  # exec plugins and token files fail in many ways
+            raise UnreachableError(0, f"cannot get credentials for {self.server}: {exc}") from None
+        if query:
+            url += "?" + urlencode(query)
+        shown = path + ("?" + urlencode(query) if query else "")
+        log.debug("GET %s", shown)  # never the headers: they carry the bearer token
+        timeout = urllib3.Timeout(connect=self.connect_timeout, read=read_timeout or self.read_timeout)
+        try:
+            resp = self._client.rest_client.pool_manager.request(
+                "GET", url, headers=headers, timeout=timeout, preload_content=False, retries=False
+            )
+        except (u3.HTTPError, OSError) as exc:
+            message = describe_connection_error(self.server, exc)
+            log.info("GET %s failed: %s", shown, message)
+            raise UnreachableError(0, message) from None
+        if not 200 <= resp.status < 300:
+            try:
+                body = resp.read()
+            except (u3.HTTPError, OSError):
+                body = b""
+            finally:
+                resp.release_conn()
+            err = error_from_status(resp.status, body, resp.headers.get("Retry-After"))
+            log.info("GET %s -> %s %s", shown, resp.status, err.message)
+            raise err
+        return resp
+
+    def read_body(self, path: str, query: Mapping[str, str] | None = None) -> bytes:
+        """GET and read the whole body."""
+        resp = self.open(path, query)
+        try:
+            data: bytes = resp.read()
+        except (u3.HTTPError, OSError) as exc:
+            raise UnreachableError(0, describe_connection_error(self.server, exc)) from None
+        finally:
+            resp.release_conn()
+        return data
+
+    def get_json(self, path: str, query: Mapping[str, str] | None = None) -> Any:
+        """GET and parse with orjson (GC paused for big bodies)."""
+        data = self.read_body(path, query)
+        with gc_paused(len(data)):
+            try:
+                return orjson.loads(data)
+            except orjson.JSONDecodeError:
+                raise ApiError(0, f"{self.server} sent a response that is not JSON") from None
+
+
+def iter_json_lines(resp: Any, server: str) -> Iterator[Any]:
+    """Yield each newline-delimited JSON document of a streaming (watch) response as it arrives.
+
+    Chunked responses (what API servers send for watches) are read chunk by chunk; otherwise
+    `read1` returns whatever bytes are available instead of waiting for a full buffer.
+    """
+    pending = b""
+    try:
+        if resp.chunked:
+            chunks: Iterator[bytes] = resp.stream(None, decode_content=True)
+        else:
+            chunks = iter(lambda: bytes(resp.read1(65536)), b"")
+        for chunk in chunks:
+            if not chunk:
+                continue
+            lines = (pending + chunk).split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                if line.strip():
+                    yield orjson.loads(line)
+    except orjson.JSONDecodeError:
+        raise UnreachableError(0, f"{server} sent a watch line that is not JSON") from None
+    except (u3.HTTPError, OSError, ValueError, AttributeError) as exc:
+        # ValueError/AttributeError: the socket was shut down under us by stop().
+        raise UnreachableError(0, describe_connection_error(server, exc)) from None
+    if pending.strip():
+        yield orjson.loads(pending)
+
+
+def shutdown_response(resp: Any) -> None:
+    """Unblock a thread reading `resp` right now: shut the socket down (not close: closing an SSL
+    socket while another thread is inside `recv` can deadlock on its lock; FACTS.md §2)."""
+    import socket
+
+    conn = getattr(resp, "connection", None) or getattr(resp, "_connection", None)
+    sock = getattr(conn, "sock", None)
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass

@@ -1,0 +1,120 @@
+"""Pure builders: one raw API object (decoded JSON) in, one frozen record out.
+
+Every builder accepts any shape a real API server, an older or newer one, or a hand-written
+manifest may produce (missing or null fields, wrong types, unknown fields, odd quantities, times in
+the future) and returns a record holding whatever could be read. None does I/O or reads the clock.
+
+List items from a real API server carry no `kind`/`apiVersion`, so the kind always comes from the
+caller: `build_record("deployments", item)` or `build_workload(item, kind="Deployment")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from kdash.model.build.autoscaling import build_hpa, build_hpa_metric, hpa_targets_text
+from kdash.model.build.cluster import (
+    build_event,
+    build_limitrange,
+    build_namespace,
+    build_node,
+    build_pdb,
+    build_quota,
+    build_service,
+)
+from kdash.model.build.meta import build_meta, build_selector
+from kdash.model.build.owners import pod_workload, resolve_workload
+from kdash.model.build.pods import (
+    build_container_state,
+    build_container_status,
+    build_pod,
+    container_state_text,
+    restart_records,
+    restarts_text,
+)
+from kdash.model.build.podspec import build_container, build_pod_spec, build_probe
+from kdash.model.build.snapshot_index import index_pods_by_workload
+from kdash.model.build.workloads import build_workload
+
+RESOURCE_KINDS: dict[str, str] = {
+    "pods": "Pod",
+    "deployments": "Deployment",
+    "statefulsets": "StatefulSet",
+    "daemonsets": "DaemonSet",
+    "jobs": "Job",
+    "cronjobs": "CronJob",
+    "replicasets": "ReplicaSet",
+    "horizontalpodautoscalers": "HorizontalPodAutoscaler",
+    "resourcequotas": "ResourceQuota",
+    "limitranges": "LimitRange",
+    "namespaces": "Namespace",
+    "nodes": "Node",
+    "events": "Event",
+    "services": "Service",
+    "poddisruptionbudgets": "PodDisruptionBudget",
+}
+KIND_RESOURCES: dict[str, str] = {kind: plural for plural, kind in RESOURCE_KINDS.items()}
+CLUSTER_SCOPED_KINDS = frozenset({"Namespace", "Node"})
+
+_BUILDERS: dict[str, Callable[[object], object]] = {
+    "pods": build_pod,
+    "deployments": partial(build_workload, kind="Deployment"),
+    "statefulsets": partial(build_workload, kind="StatefulSet"),
+    "daemonsets": partial(build_workload, kind="DaemonSet"),
+    "jobs": partial(build_workload, kind="Job"),
+    "cronjobs": partial(build_workload, kind="CronJob"),
+    "replicasets": partial(build_workload, kind="ReplicaSet"),
+    "horizontalpodautoscalers": build_hpa,
+    "resourcequotas": build_quota,
+    "limitranges": build_limitrange,
+    "namespaces": build_namespace,
+    "nodes": build_node,
+    "events": build_event,
+    "services": build_service,
+    "poddisruptionbudgets": build_pdb,
+}
+
+
+def build_record(resource: str, obj: object) -> object:
+    """Build the record for one object of `resource` (plural name, e.g. "pods", "deployments").
+
+    Raises ValueError only for a resource kdash does not model (a caller bug, not bad data).
+    """
+    builder = _BUILDERS.get(resource)
+    if builder is None:
+        raise ValueError(f"no record builder for resource {resource!r}")
+    return builder(obj)
+
+
+__all__ = [
+    "CLUSTER_SCOPED_KINDS",
+    "KIND_RESOURCES",
+    "RESOURCE_KINDS",
+    "build_container",
+    "build_container_state",
+    "build_container_status",
+    "build_event",
+    "build_hpa",
+    "build_hpa_metric",
+    "build_limitrange",
+    "build_meta",
+    "build_namespace",
+    "build_node",
+    "build_pdb",
+    "build_pod",
+    "build_pod_spec",
+    "build_probe",
+    "build_quota",
+    "build_record",
+    "build_selector",
+    "build_service",
+    "build_workload",
+    "container_state_text",
+    "hpa_targets_text",
+    "index_pods_by_workload",
+    "pod_workload",
+    "resolve_workload",
+    "restart_records",
+    "restarts_text",
+]

@@ -1,0 +1,148 @@
+"""Manifests to a ClusterSnapshot, for offline `kdash check -f` (no cluster needed).
+
+Manifests are what people apply, so they have no status, often no namespace and sometimes kinds
+kdash does not model. Each problem is reported in words and the rest is still checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any
+
+from kdash.model.build import CLUSTER_SCOPED_KINDS, KIND_RESOURCES, build_record
+from kdash.model.build.owners import pod_workload
+from kdash.model.build.pods import restart_records
+from kdash.model.build.snapshot_index import index_pods_by_workload
+from kdash.model.meta import ObjectKey
+from kdash.model.pods import PodRecord, RestartRecord
+from kdash.model.snapshot import ClusterSnapshot
+from kdash.model.workloads import WorkloadRecord
+
+DEFAULT_NAMESPACE = "default"
+_MAX_LIST_DEPTH = 8  # a List of Lists of ...: deeper nesting is refused, not recursed into
+
+
+def _expand(docs: Iterable[object], problems: list[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(label, object) pairs with `List` kinds flattened; non-objects are reported and skipped.
+
+    A generator, so problems found here and by the caller are reported in document order.
+    """
+    stack: list[tuple[str, object, int]] = [(f"document {n}", doc, 0) for n, doc in enumerate(docs, 1)]
+    stack.reverse()
+    while stack:
+        label, doc, depth = stack.pop()
+        if doc is None:  # an empty YAML document ("---" twice)
+            continue
+        if not isinstance(doc, dict):
+            problems.append(f"{label}: not an object ({type(doc).__name__})")
+            continue
+        kind = doc.get("kind")
+        items = doc.get("items")
+        if isinstance(kind, str) and kind.endswith("List") and kind not in KIND_RESOURCES:
+            if depth >= _MAX_LIST_DEPTH or not isinstance(items, list):
+                problems.append(f"{label}: {kind} without a readable items list")
+                continue
+            stack.extend(
+                reversed([(f"{label} item {n}", item, depth + 1) for n, item in enumerate(items, 1)])
+            )
+            continue
+        yield label, doc
+
+
+def _restart_order(r: RestartRecord) -> tuple[int, int, str, str, str]:
+    """Worst first: crash-looping containers, then most restarts."""
+    return (0 if r.state_text == "CrashLoopBackOff" else 1, -r.restarts, r.namespace, r.pod, r.container)
+
+
+def records_from_manifests(docs: Iterable[object]) -> tuple[ClusterSnapshot, list[str]]:
+    """A snapshot of the kinds kdash models, and the problems found ("unknown kind Foo", ...).
+
+    Namespaced objects without a namespace are placed in "default", as `kubectl apply` would.
+    A later object with the same kind, namespace and name replaces an earlier one (reported).
+    """
+    problems: list[str] = []
+    maps: dict[str, dict[ObjectKey, Any]] = {
+        name: {}
+        for name in (
+            "namespaces",
+            "nodes",
+            "pods",
+            "workloads",
+            "replicasets",
+            "hpas",
+            "quotas",
+            "limitranges",
+            "events",
+            "services",
+            "pdbs",
+        )
+    }
+    for label, doc in _expand(docs, problems):
+        kind = doc.get("kind")
+        if not isinstance(kind, str) or not kind:
+            problems.append(f"{label}: no kind")
+            continue
+        resource = KIND_RESOURCES.get(kind)
+        if resource is None:
+            name = doc.get("metadata", {}).get("name") if isinstance(doc.get("metadata"), dict) else None
+            suffix = f" ({name})" if isinstance(name, str) and name else ""
+            problems.append(f"{label}: unknown kind {kind}{suffix}")
+            continue
+        record: Any = build_record(resource, doc)
+        meta = record.meta
+        if not meta.name:
+            problems.append(f"{label}: {kind} without metadata.name")
+            continue
+        if kind in CLUSTER_SCOPED_KINDS:
+            if meta.namespace:
+                record = replace(record, meta=replace(meta, namespace=""))
+        elif not meta.namespace:
+            record = replace(record, meta=replace(meta, namespace=DEFAULT_NAMESPACE))
+        target = _target_map(kind)
+        key = record.meta.key
+        if key in maps[target]:
+            problems.append(f"{label}: duplicate {key}, the later one is used")
+        maps[target][key] = record
+
+    replicasets: dict[ObjectKey, WorkloadRecord] = maps["replicasets"]
+    pods: dict[ObjectKey, PodRecord] = {
+        key: replace(pod, workload=pod_workload(pod.meta, replicasets)) for key, pod in maps["pods"].items()
+    }
+    restarts = sorted((r for pod in pods.values() for r in restart_records(pod)), key=_restart_order)
+    snapshot = ClusterSnapshot(
+        namespaces=MappingProxyType(maps["namespaces"]),
+        nodes=MappingProxyType(maps["nodes"]),
+        pods=MappingProxyType(pods),
+        workloads=MappingProxyType(maps["workloads"]),
+        replicasets=MappingProxyType(replicasets),
+        hpas=MappingProxyType(maps["hpas"]),
+        quotas=MappingProxyType(maps["quotas"]),
+        limitranges=MappingProxyType(maps["limitranges"]),
+        events=MappingProxyType(maps["events"]),
+        services=MappingProxyType(maps["services"]),
+        pdbs=MappingProxyType(maps["pdbs"]),
+        restarts=tuple(restarts),
+        pods_by_workload=MappingProxyType(index_pods_by_workload(pods, replicasets)),
+    )
+    return snapshot, problems
+
+
+_TARGETS = {
+    "Namespace": "namespaces",
+    "Node": "nodes",
+    "Pod": "pods",
+    "ReplicaSet": "replicasets",
+    "HorizontalPodAutoscaler": "hpas",
+    "ResourceQuota": "quotas",
+    "LimitRange": "limitranges",
+    "Event": "events",
+    "Service": "services",
+    "PodDisruptionBudget": "pdbs",
+}
+
+
+def _target_map(kind: str) -> str:
+    """Which snapshot map a kind lands in; Deployments, StatefulSets, DaemonSets, Jobs, CronJobs share one."""
+    return _TARGETS.get(kind, "workloads")

@@ -1,0 +1,148 @@
+"""Pod specs and pod templates: containers, probes, resources and security settings.
+
+One function serves both a pod's own spec and a workload's `spec.template.spec`, so the health
+rules judge a Deployment and its pods by the same reading.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from kdash.model.build._json import b, d, lst, opt_b, opt_i, quantity_map, s, scalar_str, str_map
+from kdash.model.pods import ContainerSpec, PodSpecSummary, ProbeSpec
+
+_intern = sys.intern
+# Pods of one template carry identical probes: share one ProbeSpec per distinct probe, which saves
+# both the time to describe it and the memory of 10,000 copies. Bounded so a churning cluster
+# cannot grow it forever.
+_PROBE_CACHE: dict[str, ProbeSpec] = {}
+_PROBE_CACHE_MAX = 4096
+_PROBE_KEY_MAX = 4096  # huge exec probes are described afresh rather than pinned in memory
+
+
+def _signature(probe: Mapping[str, Any]) -> str:
+    """A canonical text of the whole probe: equal probes give equal signatures, whatever the key order."""
+    try:
+        return json.dumps(probe, sort_keys=True, separators=(",", ":"), default=str)
+    except (TypeError, ValueError, RecursionError):
+        return repr(sorted(probe.items(), key=lambda kv: str(kv[0])))
+
+
+def _port_text(x: object) -> str:
+    return scalar_str(x)
+
+
+def build_probe(x: object) -> ProbeSpec | None:
+    """A probe as a handler, a short description ("GET /healthz :8080") and a signature."""
+    if not isinstance(x, dict) or not x:
+        return None
+    # The cache key is the probe's repr (fast, and stable for pods of one template, whose probes
+    # the server serialises in one key order); the canonical signature is computed only on a miss.
+    try:
+        key = repr(x)
+    except Exception:  # a YAML-made object with a hostile __repr__, or absurd nesting
+        key = ""
+    cached = _PROBE_CACHE.get(key) if key else None
+    if cached is not None:
+        return cached
+    sig = _signature(x)
+    handler, detail, port = "", "", ""
+    if isinstance(http := x.get("httpGet"), dict):
+        port = _port_text(http.get("port"))
+        scheme = s(http.get("scheme"))
+        verb = "GET https" if scheme.upper() == "HTTPS" else "GET"
+        handler, detail = "httpGet", f"{verb} {s(http.get('path')) or '/'} :{port}"
+    elif isinstance(tcp := x.get("tcpSocket"), dict):
+        port = _port_text(tcp.get("port"))
+        handler, detail = "tcpSocket", f"TCP :{port}"
+    elif isinstance(grpc := x.get("grpc"), dict):
+        port = _port_text(grpc.get("port"))
+        service = s(grpc.get("service"))
+        handler, detail = "grpc", f"gRPC :{port}" + (f" {service}" if service else "")
+    elif isinstance(exe := x.get("exec"), dict):
+        command = " ".join(c for c in lst(exe.get("command")) if isinstance(c, str))
+        handler, detail = "exec", f"exec {command}".rstrip()
+    probe = ProbeSpec(handler, detail, sig, port)
+    if key and len(key) <= _PROBE_KEY_MAX:
+        if len(_PROBE_CACHE) >= _PROBE_CACHE_MAX:
+            _PROBE_CACHE.clear()
+        _PROBE_CACHE[key] = probe
+    return probe
+
+
+def build_container(x: object) -> ContainerSpec | None:
+    """One container of a spec; None for entries that are not objects."""
+    if not isinstance(x, dict):
+        return None
+    res = d(x.get("resources"))
+    sc = d(x.get("securityContext"))
+    ports: list[int] = []
+    names: list[str] = []
+    for p in lst(x.get("ports")):
+        if isinstance(p, dict):
+            number = opt_i(p.get("containerPort"))
+            if number is not None:
+                ports.append(number)
+            name = p.get("name")
+            if isinstance(name, str) and name:
+                names.append(name)
+    pull = x.get("imagePullPolicy")
+    tmp = x.get("terminationMessagePolicy")
+    restart = x.get("restartPolicy")
+    return ContainerSpec(
+        name=s(x.get("name")),
+        image=s(x.get("image")),
+        pull_policy=_intern(pull) if isinstance(pull, str) else "",
+        readiness=build_probe(x.get("readinessProbe")),
+        liveness=build_probe(x.get("livenessProbe")),
+        startup=build_probe(x.get("startupProbe")),
+        requests=quantity_map(res.get("requests")),
+        limits=quantity_map(res.get("limits")),
+        pre_stop=bool(d(d(x.get("lifecycle")).get("preStop"))),
+        termination_message_policy=_intern(tmp) if isinstance(tmp, str) else "",
+        privileged=opt_b(sc.get("privileged")),
+        allow_privilege_escalation=opt_b(sc.get("allowPrivilegeEscalation")),
+        run_as_non_root=opt_b(sc.get("runAsNonRoot")),
+        run_as_user=opt_i(sc.get("runAsUser")),
+        ports=tuple(ports),
+        port_names=tuple(names),
+        restart_policy=_intern(restart) if isinstance(restart, str) else "",
+    )
+
+
+def _containers(x: object) -> tuple[ContainerSpec, ...]:
+    out = []
+    for c in lst(x):
+        spec = build_container(c)
+        if spec is not None:
+            out.append(spec)
+    return tuple(out)
+
+
+def build_pod_spec(spec: object, labels: object = None, annotations: object = None) -> PodSpecSummary:
+    """The part of a pod spec kdash needs. `labels`/`annotations` are the pod's or the template's."""
+    sp = d(spec)
+    psc = d(sp.get("securityContext"))
+    sa = sp.get("serviceAccountName")
+    if not isinstance(sa, str) or not sa:
+        sa = sp.get("serviceAccount")
+    node = sp.get("nodeName")
+    restart = sp.get("restartPolicy")
+    return PodSpecSummary(
+        containers=_containers(sp.get("containers")),
+        init_containers=_containers(sp.get("initContainers")),
+        host_network=b(sp.get("hostNetwork")),
+        host_pid=b(sp.get("hostPID")),
+        host_ipc=b(sp.get("hostIPC")),
+        run_as_non_root=opt_b(psc.get("runAsNonRoot")),
+        run_as_user=opt_i(psc.get("runAsUser")),
+        termination_grace_period=opt_i(sp.get("terminationGracePeriodSeconds")),
+        service_account=_intern(sa) if isinstance(sa, str) else "",
+        node_name=_intern(node) if isinstance(node, str) else "",
+        restart_policy=_intern(restart) if isinstance(restart, str) else "",
+        labels=str_map(labels),
+        annotations=str_map(annotations),
+    )

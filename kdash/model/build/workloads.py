@@ -1,0 +1,225 @@
+"""Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs and CronJobs, with kubectl's columns.
+
+The numbers follow the printers in k8s.io/kubernetes pkg/printers/internalversion/printers.go:
+Deployment READY is status.readyReplicas/spec.replicas with UP-TO-DATE and AVAILABLE from status;
+DaemonSet uses the desired/current/ready/updated/available NumberScheduled fields; Job COMPLETIONS
+is "succeeded/completions" ("succeeded/1 of N" when only parallelism is set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from kdash.model.build._json import b, conditions, d, i, lst, opt_i, s, t
+from kdash.model.build.meta import build_meta, build_selector
+from kdash.model.build.podspec import build_pod_spec
+from kdash.model.meta import Condition, Meta
+from kdash.model.pods import PodSpecSummary
+from kdash.model.workloads import WorkloadRecord
+
+
+def _template(x: object) -> PodSpecSummary:
+    tpl = d(x)
+    tmd = d(tpl.get("metadata"))
+    return build_pod_spec(tpl.get("spec"), tmd.get("labels"), tmd.get("annotations"))
+
+
+def _images(spec: PodSpecSummary) -> tuple[str, ...]:
+    return tuple(c.image for c in spec.containers)
+
+
+def _replicas(spec: Mapping[str, Any]) -> tuple[int, bool]:
+    """spec.replicas, and whether it was set (absent means the API default of 1)."""
+    value = opt_i(spec.get("replicas"))
+    return (1, False) if value is None else (value, True)
+
+
+def _true(conds: tuple[Condition, ...], type_: str) -> bool:
+    """kubectl's hasJobCondition: the first condition of that type decides."""
+    for c in conds:
+        if c.type == type_:
+            return c.status == "True"
+    return False
+
+
+def _deployment(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
+    desired, replicas_set = _replicas(spec)
+    ready = i(st.get("readyReplicas"))
+    template = _template(spec.get("template"))
+    return WorkloadRecord(
+        meta=meta,
+        kind=meta.kind,
+        desired=desired,
+        ready=ready,
+        up_to_date=i(st.get("updatedReplicas")),
+        available=i(st.get("availableReplicas")),
+        ready_text=f"{ready}/{desired}",
+        replicas_set=replicas_set,
+        selector=build_selector(spec.get("selector")),
+        template=template,
+        conditions=conditions(st.get("conditions")),
+        images=_images(template),
+        has_status=bool(st),
+        current=i(st.get("replicas")),
+        observed_generation=i(st.get("observedGeneration")),
+    )
+
+
+def _statefulset(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
+    desired, replicas_set = _replicas(spec)
+    ready = i(st.get("readyReplicas"))
+    template = _template(spec.get("template"))
+    return WorkloadRecord(
+        meta=meta,
+        kind=meta.kind,
+        desired=desired,
+        ready=ready,
+        up_to_date=i(st.get("updatedReplicas")),
+        available=i(st.get("availableReplicas")),
+        ready_text=f"{ready}/{desired}",
+        replicas_set=replicas_set,
+        selector=build_selector(spec.get("selector")),
+        template=template,
+        conditions=conditions(st.get("conditions")),
+        images=_images(template),
+        volume_claim_templates=sum(1 for v in lst(spec.get("volumeClaimTemplates")) if isinstance(v, dict)),
+        has_status=bool(st),
+        current=i(st.get("currentReplicas")),
+        observed_generation=i(st.get("observedGeneration")),
+    )
+
+
+def _daemonset(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
+    desired = i(st.get("desiredNumberScheduled"))
+    ready = i(st.get("numberReady"))
+    template = _template(spec.get("template"))
+    return WorkloadRecord(
+        meta=meta,
+        kind=meta.kind,
+        desired=desired,
+        ready=ready,
+        up_to_date=i(st.get("updatedNumberScheduled")),
+        available=i(st.get("numberAvailable")),
+        ready_text=f"{ready}/{desired}",
+        selector=build_selector(spec.get("selector")),
+        template=template,
+        conditions=conditions(st.get("conditions")),
+        images=_images(template),
+        has_status=bool(st),
+        current=i(st.get("currentNumberScheduled")),
+        observed_generation=i(st.get("observedGeneration")),
+    )
+
+
+def _replicaset(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
+    desired, replicas_set = _replicas(spec)
+    ready = i(st.get("readyReplicas"))
+    template = _template(spec.get("template"))
+    return WorkloadRecord(
+        meta=meta,
+        kind=meta.kind,
+        desired=desired,
+        ready=ready,
+        available=i(st.get("availableReplicas")),
+        ready_text=f"{ready}/{desired}",
+        replicas_set=replicas_set,
+        selector=build_selector(spec.get("selector")),
+        template=template,
+        conditions=conditions(st.get("conditions")),
+        images=_images(template),
+        has_status=bool(st),
+        current=i(st.get("replicas")),
+        observed_generation=i(st.get("observedGeneration")),
+    )
+
+
+def _job_status(meta: Meta, conds: tuple[Condition, ...]) -> str:
+    if _true(conds, "Complete"):
+        return "Complete"
+    if _true(conds, "Failed"):
+        return "Failed"
+    if meta.deleting:
+        return "Terminating"
+    if _true(conds, "Suspended"):
+        return "Suspended"
+    if _true(conds, "FailureTarget"):
+        return "FailureTarget"
+    return "Running"
+
+
+def _job(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
+    succeeded = i(st.get("succeeded"))
+    completions = opt_i(spec.get("completions"))
+    if completions is not None:
+        desired, text = completions, f"{succeeded}/{completions}"
+    else:
+        parallelism = i(spec.get("parallelism"))
+        desired = 1
+        text = f"{succeeded}/1 of {parallelism}" if parallelism > 1 else f"{succeeded}/1"
+    conds = conditions(st.get("conditions"))
+    template = _template(spec.get("template"))
+    return WorkloadRecord(
+        meta=meta,
+        kind=meta.kind,
+        desired=desired,
+        ready=i(st.get("ready")),
+        ready_text=text,
+        replicas_set=completions is not None,
+        selector=build_selector(spec.get("selector")),
+        template=template,
+        conditions=conds,
+        images=_images(template),
+        active=i(st.get("active")),
+        succeeded=succeeded,
+        failed=i(st.get("failed")),
+        job_failed=_true(conds, "Failed"),
+        job_complete=_true(conds, "Complete"),
+        suspend=b(spec.get("suspend")),
+        has_status=bool(st),
+        status_text=_job_status(meta, conds),
+    )
+
+
+def _cronjob(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
+    job_spec = d(d(spec.get("jobTemplate")).get("spec"))
+    template = _template(job_spec.get("template"))
+    schedule = spec.get("schedule")
+    return WorkloadRecord(
+        meta=meta,
+        kind=meta.kind,
+        selector=build_selector(job_spec.get("selector")),
+        template=template,
+        images=_images(template),
+        active=sum(1 for a in lst(st.get("active")) if isinstance(a, dict)),
+        schedule=schedule if isinstance(schedule, str) else "",
+        suspend=b(spec.get("suspend")),
+        last_schedule=t(st.get("lastScheduleTime")),
+        last_successful=t(st.get("lastSuccessfulTime")),
+        has_status=bool(st),
+    )
+
+
+_BUILDERS: dict[str, Callable[[Meta, Mapping[str, Any], Mapping[str, Any]], WorkloadRecord]] = {
+    "Deployment": _deployment,
+    "StatefulSet": _statefulset,
+    "DaemonSet": _daemonset,
+    "ReplicaSet": _replicaset,
+    "Job": _job,
+    "CronJob": _cronjob,
+}
+
+
+def build_workload(obj: object, kind: str | None = None) -> WorkloadRecord:
+    """A workload record; `kind` is required for list items, which carry no `kind` of their own.
+
+    An unknown kind still gives a record with its metadata (and desired/ready left at 0).
+    """
+    raw = d(obj)
+    if not kind:
+        kind = s(raw.get("kind"))
+    meta = build_meta(raw, kind)
+    builder = _BUILDERS.get(meta.kind)
+    if builder is None:
+        return WorkloadRecord(meta=meta, kind=meta.kind, has_status=bool(d(raw.get("status"))))
+    return builder(meta, d(raw.get("spec")), d(raw.get("status")))
