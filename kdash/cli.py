@@ -108,7 +108,7 @@ def _resolve_target(args: argparse.Namespace, stack: ExitStack) -> KubeTarget:
     if args.demo:
         from kdash.sim import start_sim
 
-        sim = stack.enter_context(start_sim("demo"))
+        sim = stack.enter_context(start_sim("demo", engine=True))
         return load_target(kubeconfig=str(sim.kubeconfig_path))
     return load_target(kubeconfig=args.kubeconfig, context=args.context)
 

@@ -23,6 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--faults", default=None, help="e.g. forbid=resourcequotas,latency=200ms,down=10s@30s")
     p.add_argument("--audit-log", default=None, help="append one JSON line per request here")
     p.add_argument("--time-scale", type=float, default=1.0, help="speed factor for simulated behaviour")
+    p.add_argument(
+        "--no-engine",
+        action="store_true",
+        help="keep the cluster still: no live logs, crash-loop restarts, HPA load or quota changes",
+    )
     p.add_argument("--insecure-http", action="store_true", help=argparse.SUPPRESS)
     return p
 
@@ -55,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
             audit_log=args.audit_log,
             time_scale=args.time_scale,
             tls=not args.insecure_http,
+            engine=not args.no_engine,
         )
     except ScenarioError as exc:
         sys.stderr.write(f"kdash sim: {exc}.\n")

@@ -28,6 +28,7 @@ import orjson
 from aiohttp import web
 
 from kdash.sim import kubeconfig, tls
+from kdash.sim.engine import BehaviourEngine
 from kdash.sim.faults import parse_faults
 from kdash.sim.logs import LogStore
 from kdash.sim.resources import lookup
@@ -61,6 +62,7 @@ class SimCluster:
         audit_log: str | Path | None,
         time_scale: float,
         tls_enabled: bool,
+        engine: bool = False,
     ) -> None:
         self._host, self._port = host, port
         self._tls = tls.generate([host]) if tls_enabled else None
@@ -84,6 +86,8 @@ class SimCluster:
         self._started: Future[None] = Future()
         self._stopped = False
         self._tasks: set[asyncio.Task[None]] = set()
+        #: The behaviour engine when started with ``engine=True`` (runs on the server's loop).
+        self.engine: BehaviourEngine | None = BehaviourEngine(self.state) if engine else None
         self.url = ""
         self.kubeconfig_path = Path()
 
@@ -128,6 +132,8 @@ class SimCluster:
         await self._runner.setup()
         await self._bind(self._port)
         self._spawn_fault_tasks()
+        if self.engine is not None:
+            self.engine.start()
 
     async def _bind(self, port: int) -> None:
         assert self._runner is not None
@@ -145,6 +151,8 @@ class SimCluster:
         self.state.server_address = f"{host}:{bound}"
 
     async def _shutdown(self) -> None:
+        if self.engine is not None:
+            await self.engine.stop()
         for task in list(self._tasks):
             task.cancel()
         self.state.store.signal_watchers("close")
@@ -402,8 +410,13 @@ def start_sim(
     audit_log: str | Path | None = None,
     time_scale: float = 1.0,
     tls: bool = True,
+    engine: bool = False,
 ) -> SimCluster:
-    """Start a simulator in a background thread; returns once it answers and the kubeconfig exists."""
+    """Start a simulator in a background thread; returns once it answers and the kubeconfig exists.
+
+    ``engine=True`` also runs the behaviour engine (live logs, crash loops, HPA, quotas; see
+    :mod:`kdash.sim.engine`). It is off by default so tests and UI snapshots see a still cluster.
+    """
     sim = SimCluster(
         scenario,
         pods=pods,
@@ -414,6 +427,7 @@ def start_sim(
         audit_log=audit_log,
         time_scale=time_scale,
         tls_enabled=tls,
+        engine=engine,
     )
     try:
         sim.start(kubeconfig_path)
