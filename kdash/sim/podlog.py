@@ -67,23 +67,37 @@ async def pod_log(
     tail_query = LogQuery(timestamps=query.timestamps)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + state.max_watch_seconds
-    while query.limit_bytes is None or sent_bytes < query.limit_bytes:
-        changed = log.changed
-        try:
-            await asyncio.wait_for(changed.wait(), timeout=max(deadline - loop.time(), 0))
-        except TimeoutError:
-            break
-        if state.store.entry("pods", namespace, name) is None:
-            break
-        current = state.logs.container_log((namespace, name, container))
-        if current is not log or log.generation != generation:
-            break  # pod gone or container restarted: the kubelet ends the stream
-        chunk = render(log.current[sent:], tail_query)
-        sent = len(log.current)
-        if query.limit_bytes is not None:
-            chunk = chunk[: query.limit_bytes - sent_bytes]
-        sent_bytes += len(chunk)
-        if chunk:
-            await resp.write(chunk)
-    await resp.write_eof()
+    try:
+        while query.limit_bytes is None or sent_bytes < query.limit_bytes:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                # Wake at least once a second: aiohttp does not cancel a handler whose client went
+                # away, so a quiet follow would otherwise hold shutdown until the next log line.
+                await asyncio.wait_for(log.changed.wait(), timeout=min(remaining, 1.0))
+            except TimeoutError:
+                if _client_gone(request) or state.closed:
+                    break
+                continue
+            if state.store.entry("pods", namespace, name) is None:
+                break
+            current = state.logs.container_log((namespace, name, container))
+            if current is not log or log.generation != generation:
+                break  # pod gone or container restarted: the kubelet ends the stream
+            chunk = render(log.current[sent:], tail_query)
+            sent = len(log.current)
+            if query.limit_bytes is not None:
+                chunk = chunk[: query.limit_bytes - sent_bytes]
+            sent_bytes += len(chunk)
+            if chunk:
+                await resp.write(chunk)
+        await resp.write_eof()
+    except (ConnectionResetError, ConnectionError):
+        pass  # the client hung up mid-write: nothing left to tell it
     return resp
+
+
+def _client_gone(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is None or transport.is_closing()

@@ -155,6 +155,7 @@ class SimCluster:
             await self.engine.stop()
         for task in list(self._tasks):
             task.cancel()
+        self.state.closed = True
         self.state.store.signal_watchers("close")
         if self._runner is not None:
             await self._runner.cleanup()

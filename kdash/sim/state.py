@@ -38,6 +38,8 @@ class SimState:
     started: float = field(default_factory=time.monotonic)
     server_address: str = "127.0.0.1:6443"
     metrics_enabled: bool = False
+    #: Set when the server shuts down, so long-lived follow streams end instead of holding it up.
+    closed: bool = False
 
     def record(self, entry: dict[str, Any]) -> None:
         self.audit.append(entry)

@@ -1,0 +1,165 @@
+"""Crash capture: keep a crashed container's last words before the next restart wipes them.
+
+The kubelet keeps only one previous instance per container, so in a crash loop the log that
+explains the first crash is gone two restarts later. When the cluster service reports a
+restartCount rise, `CrashCapture` fetches that container's previous log tail once, on its own
+thread, and attaches it to the restart record (`RestartRecord.crash_log`), where the Restarts
+drill-down and pod detail show it as "last crash".
+
+Bounded on purpose: at most one fetch in flight per container, a bounded queue (a restart storm
+drops captures rather than opening hundreds of requests), one fetch per restart count.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from kdash.k8s.logs_follow import error_text, fetch_lines
+from kdash.k8s.logs_select import ContainerRef
+from kdash.model.pods import PodRecord
+
+log = logging.getLogger("kdash.k8s.crash")
+
+Key = tuple[str, str, str]
+Fetch = Callable[[str, str, str, int], list[str]]
+
+
+class RestartSource(Protocol):
+    """The part of `ClusterService` crash capture uses."""
+
+    def on_restart(self, callback: Callable[[PodRecord, str, int, int], None]) -> Callable[[], None]: ...
+
+    def attach_crash_log(self, namespace: str, pod: str, container: str, lines: Sequence[str]) -> None: ...
+
+
+class ClientTarget(Protocol):
+    def api_client(self) -> Any: ...
+
+
+class CrashCapture:
+    """Fetches previous logs on restart and attaches them to the service's restart records."""
+
+    def __init__(
+        self,
+        service: RestartSource,
+        target: ClientTarget | None,
+        *,
+        tail: int = 100,
+        queue_size: int = 64,
+        fetch: Fetch | None = None,
+        remember: int = 4096,
+        autostart: bool = True,
+    ) -> None:
+        """Starts capturing at once unless `autostart=False`; `stop()` ends it.
+
+        `fetch(namespace, pod, container, tail)` overrides the API read (tests, other sources).
+        """
+        if fetch is None and target is None:
+            raise ValueError("CrashCapture needs a target to fetch logs from, or a fetch function")
+        self._service = service
+        self._target = target
+        self._tail = tail
+        self._fetch = fetch
+        self._queue: queue.Queue[tuple[Key, int] | None] = queue.Queue(maxsize=queue_size)
+        self._lock = threading.Lock()
+        self._in_flight: set[Key] = set()
+        self._done: OrderedDict[Key, int] = OrderedDict()  # key -> restart count captured
+        self._remember = remember
+        self._stop = threading.Event()
+        self._unsubscribe: Callable[[], None] | None = None
+        self._thread = threading.Thread(target=self._run, name="kdash-crash-capture", daemon=True)
+        self.captured = 0
+        self.skipped = 0  # queue full or already in flight
+        self._started = False
+        if autostart:
+            self.start()
+
+    def start(self) -> None:
+        """Subscribe to restarts and start the worker (idempotent)."""
+        if self._started:
+            return
+        self._started = True
+        self._thread.start()
+        self._unsubscribe = self._service.on_restart(self._on_restart)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Unsubscribe and end the worker (the fetch in progress finishes or times out first)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._stop.set()
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            pass
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _on_restart(self, pod: PodRecord, container: str, old: int, new: int) -> None:
+        """Service thread: only bookkeeping here, the fetch happens on our worker."""
+        del old
+        key = (pod.meta.namespace, pod.meta.name, container)
+        with self._lock:
+            if self._stop.is_set() or key in self._in_flight or self._done.get(key, -1) >= new:
+                self.skipped += 1
+                return
+            try:
+                self._queue.put_nowait((key, new))
+            except queue.Full:
+                self.skipped += 1
+                log.warning("crash capture queue full; not capturing %s/%s/%s", *key)
+                return
+            self._in_flight.add(key)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            item = self._queue.get()
+            if item is None or self._stop.is_set():
+                break
+            key, count = item
+            try:
+                self._capture(key)
+            finally:
+                with self._lock:
+                    self._in_flight.discard(key)
+                    self._done[key] = count
+                    self._done.move_to_end(key)
+                    while len(self._done) > self._remember:
+                        self._done.popitem(last=False)
+
+    def _read_previous(self, namespace: str, pod: str, container: str) -> list[str]:
+        """One API read on this thread's own client, from the service's current cluster."""
+        target: Any = getattr(self._service, "target", None) or self._target
+        api_client = target.api_client()
+        try:
+            return fetch_lines(
+                api_client, ContainerRef(namespace, pod, container), previous=True, tail=self._tail
+            )
+        finally:
+            api_client.close()
+
+    def _capture(self, key: Key) -> None:
+        namespace, pod, container = key
+        try:
+            if self._fetch is not None:
+                lines = self._fetch(namespace, pod, container, self._tail)
+            else:
+                lines = self._read_previous(namespace, pod, container)
+        except Exception as exc:  # noqa: BLE001 - say why there is no evidence instead of crashing
+            lines = [f"(kdash could not fetch the previous logs: {error_text(exc)})"]
+        if not lines:
+            lines = ["(the previous container wrote no log lines)"]
+        try:
+            self._service.attach_crash_log(namespace, pod, container, lines[-self._tail :])
+            self.captured += 1
+        except Exception:  # noqa: BLE001
+            log.exception("attaching crash log for %s/%s/%s failed", *key)
