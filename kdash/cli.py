@@ -181,8 +181,10 @@ def _run_tui(args: argparse.Namespace) -> int:
             logs,
             health_config=_health_config(config),
             prefs=Preferences.load(),
-            start_namespace=namespace,
-            all_namespaces=namespace is None,
+            # Only what the user asked for: otherwise the app reopens the namespace remembered
+            # for this context, then falls back to the service's (config file, then context).
+            start_namespace=args.namespace,
+            all_namespaces=args.all_namespaces,
         )
         if config.theme:
             app.theme = config.theme

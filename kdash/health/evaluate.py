@@ -36,7 +36,7 @@ from kdash.model.workloads import WorkloadRecord
 FindingMap = Mapping[ObjectKey, tuple[Finding, ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class HealthReport:
     """Findings (worst first; ignored ones last) and scores (worst object first).
 
@@ -54,6 +54,9 @@ class HealthReport:
     by_object: FindingMap = field(default_factory=lambda: MappingProxyType({}))
     pod_findings: FindingMap = field(default_factory=lambda: MappingProxyType({}))
     scores: Mapping[ObjectKey, ObjectScore] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __repr__(self) -> str:  # a summary: a full repr of thousands of findings is slow and useless
+        return f"HealthReport(score={self.score}, grade={self.grade!r}, summary={dict(self.summary)})"
 
     def findings_for(self, key: ObjectKey) -> list[Finding]:
         """A scored object's findings, or a pod's own runtime findings (ignored ones included)."""

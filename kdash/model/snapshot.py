@@ -42,7 +42,7 @@ def _frozen(d: Mapping[Any, Any] | None = None) -> Mapping[Any, Any]:
     return MappingProxyType(dict(d or {}))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class ClusterSnapshot:
     """All records in scope at one generation. Maps are keyed by ObjectKey; never mutated after publish.
 
@@ -70,6 +70,14 @@ class ClusterSnapshot:
     restarts: tuple[RestartRecord, ...] = ()  # worst first
     states: Mapping[str, KindState] = field(default_factory=_frozen)  # keyed by plural resource name
     pods_by_workload: Mapping[ObjectKey, tuple[ObjectKey, ...]] = field(default_factory=_frozen)
+
+    def __repr__(self) -> str:
+        # A summary, not the records: Textual builds worker descriptions (and loggers build
+        # messages) from repr(), and a full repr of 10,000 pods takes about a second.
+        return (
+            f"ClusterSnapshot(generation={self.generation}, context={self.context!r}, "
+            f"namespace={self.namespace!r}, pods={len(self.pods)}, workloads={len(self.workloads)})"
+        )
 
     def pods_of(self, workload: ObjectKey) -> list[PodRecord]:
         """Pods whose top controller is `workload` (Deployment through its ReplicaSets)."""

@@ -1,0 +1,1 @@
+"""Full screens: the dashboard, drill-downs, pickers, help and logs."""

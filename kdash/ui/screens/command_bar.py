@@ -1,0 +1,105 @@
+"""The `:` command bar (k9s habit): one line at the bottom with completion from the command list,
+the namespaces and the contexts. `tab`/→ accepts the suggestion; `enter` runs; `esc` cancels."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from kdash.ui.keymap import completions
+
+
+class CommandSuggester(Suggester):
+    """Suggests the first completion of what has been typed so far."""
+
+    def __init__(self, namespaces: list[str], contexts: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.namespaces = namespaces
+        self.contexts = contexts
+
+    async def get_suggestion(self, value: str) -> str | None:
+        found = completions(value, self.namespaces, self.contexts)
+        return found[0] if found else None
+
+
+class CommandBar(ModalScreen[str | None]):
+    """Dismisses with the command line typed (without the colon), or None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="command-cancel"),
+        Binding("tab", "complete", "Complete", priority=True, id="command-complete"),
+    ]
+
+    def __init__(self, namespaces: list[str], contexts: list[str]) -> None:
+        super().__init__(id="command-bar")
+        self.namespaces = namespaces
+        self.contexts = contexts
+        self._early: list[events.Key] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="command-box"):
+            yield Static(Content(""), id="command-hints")
+            yield Input(
+                placeholder="pods deploy sts ds jobs cj hpa quota events ns NAME ctx NAME q",
+                suggester=CommandSuggester(self.namespaces, self.contexts),
+                id="command-input",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self._hint("")
+        early, self._early = self._early, []
+        for event in early:
+            self._apply(event)
+
+    def type_ahead(self, event: events.Key) -> None:
+        """Keys typed right after `:` that reached the screen below first (see DashboardScreen)."""
+        if self.is_mounted:
+            self._apply(event)
+        else:
+            self._early.append(event)
+
+    def _apply(self, event: events.Key) -> None:
+        field = self.query_one(Input)
+        if event.key == "enter":
+            self.dismiss(field.value.strip().lstrip(":").strip() or None)
+        elif event.key == "escape":
+            self.dismiss(None)
+        elif event.key == "tab":
+            self.action_complete()
+        elif event.key == "backspace":
+            field.action_delete_left()
+        elif event.is_printable and event.character:
+            field.insert_text_at_cursor(event.character)
+
+    def _hint(self, value: str) -> None:
+        found = completions(value, self.namespaces, self.contexts)[:8]
+        self.query_one("#command-hints", Static).update(Content("  ".join(f":{c}" for c in found)))
+
+    @on(Input.Changed, "#command-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._hint(event.value)
+
+    @on(Input.Submitted, "#command-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip().lstrip(":").strip() or None)
+
+    def action_complete(self) -> None:
+        field = self.query_one(Input)
+        found = completions(field.value, self.namespaces, self.contexts)
+        if found:
+            field.value = found[0] + (" " if found[0] in {"ns", "ctx"} else "")
+            field.cursor_position = len(field.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

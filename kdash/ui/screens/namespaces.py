@@ -1,0 +1,176 @@
+"""The namespace picker (`n`): fuzzy search, row counts per namespace, favourites for keys 1-9."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kdash.model.snapshot import ClusterSnapshot
+from kdash.ui.format import MUTED_STYLE, clean
+
+ALL_ID = "\x00all"  # option id of "all namespaces" (cannot clash with a DNS-label name)
+
+
+def namespace_counts(snapshot: ClusterSnapshot) -> dict[str, int]:
+    """Pods + workloads per namespace in the snapshot (namespaces without any count 0)."""
+    counts: Counter[str] = Counter(k.namespace for k in snapshot.pods)
+    counts.update(k.namespace for k in snapshot.workloads)
+    out = {key.name: 0 for key in snapshot.namespaces}
+    out.update(counts)
+    out.pop("", None)
+    return out
+
+
+def rank(names: list[str], query: str) -> list[str]:
+    """Fuzzy order: names matching `query` best first (all names, alphabetically, when empty)."""
+    if not query:
+        return names
+    matcher = Matcher(query)
+    scored = [(matcher.match(name), name) for name in names]
+    return [name for score, name in sorted(scored, key=lambda s: -s[0]) if score > 0]
+
+
+class NamespacePicker(ModalScreen[str | None]):
+    """Dismisses with a namespace name, "" for all namespaces, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="picker-cancel"),
+        Binding("down", "move(1)", "Down", show=False, id="picker-down"),
+        Binding("up", "move(-1)", "Up", show=False, id="picker-up"),
+        Binding("ctrl+f", "favourite", "Favourite", id="picker-favourite"),
+    ]
+
+    def __init__(
+        self,
+        names: list[str],
+        counts: Mapping[str, int],
+        favourites: list[str],
+        current: str | None,
+    ) -> None:
+        super().__init__(id="namespace-picker")
+        self.names = names
+        self.counts = dict(counts)
+        self.favourites = list(favourites)
+        self.current = current
+        self._early: list[events.Key] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(Content("type to filter · enter: switch · ctrl+f: favourite (keys 1-9)"),
+                         id="picker-title")  # fmt: skip
+            yield Input(placeholder="namespace…", id="picker-input")
+            yield OptionList(id="picker-list")
+
+    def on_mount(self) -> None:
+        self.query_one("#picker-box").border_title = "Namespaces"
+        self._fill("")
+        self.query_one(Input).focus()
+        early, self._early = self._early, []
+        for event in early:
+            self._apply(event)
+
+    def type_ahead(self, event: events.Key) -> None:
+        """Keys typed right after `n` that reached the screen below first (see DashboardScreen)."""
+        if self.is_mounted:
+            self._apply(event)
+        else:
+            self._early.append(event)
+
+    def _apply(self, event: events.Key) -> None:
+        field = self.query_one(Input)
+        if event.key == "enter":
+            self._fill(field.value.strip())
+            self._choose()
+        elif event.key == "escape":
+            self.dismiss(None)
+        elif event.key == "backspace":
+            field.action_delete_left()
+        elif event.is_printable and event.character:
+            field.insert_text_at_cursor(event.character)
+
+    def _label(self, name: str) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        slot = self.favourites.index(name) + 1 if name in self.favourites else None
+        text.append(f"{slot} " if slot else "  ", style="bold")
+        text.append("● " if name == self.current else "  ")
+        text.append(clean(name))
+        count = self.counts.get(name)
+        if count is not None:
+            text.append(f"  {count:,}", style=MUTED_STYLE)
+        return text
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted_option.id if options.highlighted_option is not None else None
+        options.clear_options()
+        entries: list[Option] = []
+        if not query or "all".startswith(query.lower()):
+            total = sum(self.counts.values())
+            label = Text(f"  {'● ' if self.current is None else '  '}all namespaces", end="")
+            label.append(f"  {total:,}", style=MUTED_STYLE)
+            entries.append(Option(label, id=ALL_ID))
+        ordered = rank(self.names, query)
+        if not query:  # favourites first, in slot order
+            ordered = [n for n in self.favourites if n in ordered] + [
+                n for n in ordered if n not in self.favourites
+            ]
+        entries.extend(Option(self._label(name), id=name) for name in ordered)
+        options.add_options(entries)
+        if not entries:
+            return
+        ids = [e.id for e in entries]
+        want = highlighted if highlighted in ids else (self.current if query == "" else None)
+        options.highlighted = ids.index(want) if want in ids else 0
+
+    @on(Input.Changed, "#picker-input")
+    def _query_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._fill(event.value.strip())
+
+    @on(Input.Submitted, "#picker-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._choose()
+
+    @on(OptionList.OptionSelected, "#picker-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose()
+
+    def _choose(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is None:
+            return
+        self.dismiss("" if option.id == ALL_ID else option.id)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    def action_favourite(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is None or option.id in (None, ALL_ID):
+            return
+        app: Any = self.app
+        toggle = getattr(app, "toggle_favourite", None)
+        if toggle is not None:
+            self.favourites = list(toggle(option.id))
+        self._fill(self.query_one(Input).value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,289 @@
+"""Pod detail: everything an on-call engineer reads before the logs, on one scrolling page.
+
+The page is a column of titled sections, each rebuilt from the newest snapshot by a pure function
+(`kdash.ui.widgets.detail_sections`), so a new restart or event shows up without reopening. When the
+pod goes away the last known state stays on screen, marked "deleted", rather than vanishing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from kdash.model.meta import ObjectKey
+from kdash.model.pods import PodRecord
+from kdash.model.snapshot import ClusterSnapshot, SyncPhase
+from kdash.model.source import ChangeSet, ClusterSource, LogTarget
+from kdash.model.workloads import WORKLOAD_KINDS
+from kdash.ui.detail_format import BAD, DIM, clean
+from kdash.ui.format import state_text
+from kdash.ui.widgets.detail_live import LiveScreen
+from kdash.ui.widgets.detail_sections import (
+    conditions_section,
+    containers_section,
+    crash_logs_section,
+    events_section,
+    findings_section,
+    init_containers_section,
+    owner_chain,
+    owners_section,
+    summary_section,
+)
+
+SECTIONS = (
+    ("summary", "Pod"),
+    ("init", "Init containers (in order)"),
+    ("containers", "Containers"),
+    ("conditions", "Conditions"),
+    ("crash", "Last crash log (captured when the restart was seen)"),
+    ("events", "Events (Warning first, newest first)"),
+    ("owners", "Owner chain"),
+    ("findings", "Findings"),
+)
+
+
+class DetailSection(Static):
+    """One titled block of the detail page; the title sits in the border so it costs no line."""
+
+    DEFAULT_CSS = """
+    DetailSection {
+        height: auto;
+        border: round $primary-muted;
+        border-title-color: $text-primary;
+        padding: 0 1;
+    }
+    """
+
+
+class PodDetailScreen(LiveScreen):
+    """The detail of one pod; `l`/`p` open its logs, `d`/`y` the describe and YAML views."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="drill-back"),
+        Binding("l", "logs(False)", "Logs", id="drill-logs"),
+        Binding("p", "logs(True)", "Previous logs", id="drill-previous-logs"),
+        Binding("d", "describe", "Describe", id="drill-describe"),
+        Binding("y", "yaml", "YAML", id="drill-yaml"),
+        Binding("o", "owner", "Open owner", id="drill-owner"),
+    ]
+
+    DEFAULT_CSS = """
+    PodDetailScreen > #pod-title { height: auto; padding: 0 1; background: $panel; }
+    PodDetailScreen > #pod-body { height: 1fr; }
+    """
+
+    def __init__(
+        self,
+        source: ClusterSource,
+        key: ObjectKey,
+        clock: Callable[[], datetime],
+        health_config: Any = None,
+    ) -> None:
+        super().__init__(source, clock, health_config)
+        self.key = key
+        self.pod: PodRecord | None = None
+        self.deleted = False
+        self._findings_generation = -1
+        self._last_pod: PodRecord | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="pod-title")
+        with VerticalScroll(id="pod-body"):
+            for section_id, title in SECTIONS:
+                section = DetailSection(id=f"pod-{section_id}")
+                section.border_title = title
+                section.display = section_id not in ("init", "crash")  # shown when they have content
+                yield section
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#pod-body", VerticalScroll).focus()
+
+    # -- live updates ------------------------------------------------------------------------------
+
+    def relevant(self, changes: ChangeSet) -> bool:
+        """This pod, its owners, or an event named after it (events are `<pod>.<hash>`)."""
+        prefix = self.key.name + "."
+        for key in changes.added | changes.modified | changes.deleted:
+            if key == self.key:
+                return True
+            if key.namespace != self.key.namespace:
+                continue
+            if key.kind == "Event" and key.name.startswith(prefix):
+                return True
+            if key.kind == "ReplicaSet" or key.kind in WORKLOAD_KINDS:
+                return True
+        return False
+
+    def refresh_from(self, snapshot: ClusterSnapshot) -> None:
+        now = self.clock()
+        pod = snapshot.pods.get(self.key)
+        if pod is None:
+            # Not found while pods are still being listed is not "deleted", just not known yet.
+            self.deleted = self.pod is not None or _pods_synced(snapshot)
+        else:
+            self.deleted = False
+            self.pod = pod
+        self._render_title()
+        current = self.pod
+        if current is None:
+            message = "deleted: this pod is no longer in the cluster" if self.deleted else "loading…"
+            self._section("summary", Text(message, style=BAD if self.deleted else DIM))
+            return
+        self._section("summary", summary_section(current, now, deleted=self.deleted))
+        self._section("init", init_containers_section(current, now))
+        self._section("containers", containers_section(current, now))
+        self._section("conditions", conditions_section(current.conditions, now))
+        crash = crash_logs_section(
+            [r for r in snapshot.restarts if r.namespace == self.key.namespace and r.pod == self.key.name]
+        )
+        crash_section = self.query_one("#pod-crash", DetailSection)
+        crash_section.display = crash is not None
+        if crash is not None:
+            crash_section.update(crash)
+        self._section("events", events_section(snapshot.events_for(self.key), now))
+        self._section("owners", owners_section(snapshot, self.key))
+        self.query_one("#pod-init", DetailSection).display = bool(
+            current.spec.init_containers or current.init_containers
+        )
+        if not self.deleted and current is not self._last_pod:
+            self._last_pod = current
+            keys = [self.key, *owner_chain(snapshot, self.key)]
+            self.request_findings(snapshot, self.key.namespace, keys)
+        self.show_findings()
+
+    def show_findings(self) -> None:
+        if self.findings is None:
+            self._section("findings", findings_section(None))
+            return
+        seen: set[tuple[str, str | None, str]] = set()
+        merged = []
+        runtime = _runtime_rules()
+        for key, findings in self.findings.items():
+            for finding in findings:
+                if key != self.key and finding.rule in runtime:
+                    continue  # rolled up from this workload's pods, maybe not this one
+                ident = (finding.rule, finding.container, finding.message)
+                if ident not in seen:
+                    seen.add(ident)
+                    merged.append(finding)
+        self._section("findings", findings_section(merged))
+
+    def _render_title(self) -> None:
+        title = Text("Pod ", style="bold")
+        title.append(clean(self.key.namespace), style=DIM)
+        title.append("/")
+        title.append(clean(self.key.name), style="bold")
+        if self.deleted:
+            title.append("  deleted", style=BAD)
+        elif self.pod is not None:
+            title.append("  ")
+            title.append_text(state_text(self.pod.status_text or self.pod.phase or "Unknown"))
+        else:
+            title.append("  loading…", style=DIM)
+        self.query_one("#pod-title", Static).update(title)
+
+    def _section(self, section_id: str, body: RenderableType) -> None:
+        self.query_one(f"#pod-{section_id}", DetailSection).update(body)
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action_describe(self) -> None:
+        from kdash.ui.screens.yaml_view import ObjectYamlScreen
+
+        self.app.push_screen(ObjectYamlScreen(self.source, self.key, "describe"))
+
+    def action_yaml(self) -> None:
+        from kdash.ui.screens.yaml_view import ObjectYamlScreen
+
+        self.app.push_screen(ObjectYamlScreen(self.source, self.key, "yaml"))
+
+    def action_owner(self) -> None:
+        """Jump to the workload that runs this pod (its pods list)."""
+        snapshot = self.source.snapshot()
+        for owner in owner_chain(snapshot, self.key):
+            if owner in snapshot.workloads:
+                from kdash.ui.screens.workload import WorkloadPodsScreen
+
+                self.app.push_screen(WorkloadPodsScreen(self.source, owner, self.clock, self.health_config))
+                return
+        self.notify("this pod has no workload in view", markup=False)
+
+    def action_logs(self, previous: bool) -> None:
+        """Open the logs view if the app has one; `previous` reads the last crashed container."""
+        logs = _log_source(self.app)
+        screen_cls = _logs_screen_class()
+        if logs is None or screen_cls is None:
+            self.notify("logs are not available here", severity="warning", markup=False)
+            return
+        target = LogTarget(
+            namespace=self.key.namespace,
+            pod=self.key.name,
+            container=self._log_container(previous),
+            previous=previous,
+            follow=not previous,
+        )
+        extra: dict[str, Any] = {}
+        parameters = inspect.signature(screen_cls).parameters
+        if "source" in parameters:
+            extra["source"] = self.source
+        if "clock" in parameters:
+            extra["clock"] = self.clock
+        self.app.push_screen(screen_cls(logs, target, **extra))
+
+    def _log_container(self, previous: bool) -> str | None:
+        """The container that restarted (for previous logs) or the first one; None lets the log
+        view pick (it offers a container picker)."""
+        pod = self.pod
+        if pod is None:
+            return None
+        if previous:
+            crashed = [c for c in pod.containers + pod.init_containers if c.last_termination is not None]
+            if crashed:
+                return max(crashed, key=lambda c: c.restart_count).name
+        return pod.containers[0].name if len(pod.containers) == 1 else None
+
+
+def _pods_synced(snapshot: ClusterSnapshot) -> bool:
+    state = snapshot.states.get("pods")
+    return state is not None and state.phase is not SyncPhase.SYNCING
+
+
+def _runtime_rules() -> frozenset[str]:
+    """Rules about a pod's live status: on the owner they summarise all its pods, so the pod detail
+    shows only the pod's own (the owner's spec findings do apply to this pod's template)."""
+    try:
+        from kdash.health import RULES
+    except ImportError:
+        return frozenset()
+    return frozenset(rule.id for rule in RULES.values() if rule.scope == "pod")
+
+
+def _log_source(app: Any) -> Any:
+    """The app's LogSource, under whichever attribute the app keeps it."""
+    for name in ("logs", "log_source"):
+        value = getattr(app, name, None)
+        if value is not None and hasattr(value, "open"):
+            return value
+    return None
+
+
+def _logs_screen_class() -> Callable[..., Any] | None:
+    """`LogsScreen` when the logs view is installed (it is built separately)."""
+    try:
+        module = importlib.import_module("kdash.ui.screens.logs")
+    except ImportError:
+        return None
+    cls = getattr(module, "LogsScreen", None)
+    return cls if callable(cls) else None

@@ -1,0 +1,1 @@
+"""Widgets the screens are built from: the virtualised table, panes, log views, detail sections."""

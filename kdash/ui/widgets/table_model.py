@@ -1,0 +1,224 @@
+"""The pure half of ResourceTable: columns, rows, filtering, sorting and width fitting.
+
+Kept apart from the widget so the logic is testable without an app, and so the widget module stays
+about drawing and keys. Nothing here touches Textual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from rich.text import Text
+
+Align = Literal["left", "right", "center"]
+
+_EMPTY_LABELS: Mapping[str, str] = MappingProxyType({})
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_DIGITS = re.compile(r"(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: `width` fixes it; otherwise it is measured from the header and a sample of rows
+    and held between `min_width` and `max_width`. Numeric columns sort by number and align right."""
+
+    key: str
+    label: str
+    width: int | None = None
+    min_width: int = 1
+    max_width: int = 40
+    numeric: bool = False
+    align: Align | None = None
+    drop: int = 0  # > 0: may be hidden when the table is too narrow; higher numbers go first
+
+    @property
+    def justify(self) -> Align:
+        return self.align or ("right" if self.numeric else "left")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One table row, identified by `key` (an ObjectKey or any hashable).
+
+    `sort_values` (optional, one per column) are what sorting compares; a missing one falls back to
+    the cell's text. `style_class` names a severity ("error", "warning", "info", "ok", "muted") that
+    colours the whole row. `labels` feed the `-l key=value` filter.
+    """
+
+    key: Hashable
+    cells: tuple[Text, ...]
+    sort_values: tuple[Any, ...] = ()
+    style_class: str | None = None
+    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY_LABELS, compare=False)
+
+    def search_text(self) -> str:
+        return " ".join(cell.plain for cell in self.cells)
+
+
+def clean_cell(cell: Text) -> Text:
+    """A copy of `cell` safe for one terminal line: control characters (newline, ESC, …) become
+    spaces one for one, so span offsets stay valid and nothing reaches the terminal raw."""
+    plain = cell.plain
+    if not _CONTROL.search(plain):
+        return cell
+    return Text(_CONTROL.sub(" ", plain), style=cell.style, spans=list(cell.spans), end="")
+
+
+# -- filtering -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowFilter:
+    """A parsed filter: a regex over the row's text (case-insensitive, `!` negates) and/or label
+    requirements (`-l app=web,tier!=db,team,!canary`). An invalid regex matches literally."""
+
+    pattern: re.Pattern[str] | None = None
+    negate: bool = False
+    labels: tuple[tuple[str, str, str | None], ...] = ()  # (key, op, value); op in = != exists !exists
+
+    @classmethod
+    def parse(cls, text: str) -> RowFilter:
+        text = text.strip()
+        labels: list[tuple[str, str, str | None]] = []
+        if text.startswith("-l"):
+            selector, _, rest = text[2:].strip().partition(" ")
+            labels = _parse_selector(selector)
+            text = rest.strip()
+        negate = text.startswith("!")
+        if negate:
+            text = text[1:]
+        pattern = None
+        if text:
+            try:
+                pattern = re.compile(text, re.IGNORECASE)
+            except re.error:
+                pattern = re.compile(re.escape(text), re.IGNORECASE)
+        return cls(pattern, negate, tuple(labels))
+
+    @property
+    def active(self) -> bool:
+        return self.pattern is not None or bool(self.labels)
+
+    def matches(self, row: Row) -> bool:
+        for key, op, value in self.labels:
+            have = row.labels.get(key)
+            if (
+                (op == "=" and have != value)
+                or (op == "!=" and have == value)
+                or (op == "exists" and have is None)
+                or (op == "!exists" and have is not None)
+            ):
+                return False
+        if self.pattern is None:
+            return True
+        return bool(self.pattern.search(row.search_text())) != self.negate
+
+
+def _parse_selector(selector: str) -> list[tuple[str, str, str | None]]:
+    out: list[tuple[str, str, str | None]] = []
+    for part in filter(None, (p.strip() for p in selector.split(","))):
+        if "!=" in part:
+            k, _, v = part.partition("!=")
+            out.append((k.strip(), "!=", v.strip()))
+        elif "=" in part:
+            k, _, v = part.partition("=")
+            out.append((k.strip(), "=", v.strip().lstrip("=")))
+        elif part.startswith("!"):
+            out.append((part[1:], "!exists", None))
+        else:
+            out.append((part, "exists", None))
+    return out
+
+
+# -- sorting ---------------------------------------------------------------------------------------
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """ "pod-10" after "pod-9": digit runs compare as numbers."""
+    return tuple(int(p) if p.isdigit() else p.lower() for p in _DIGITS.split(text))
+
+
+def _as_number(text: str) -> float | None:
+    m = re.match(r"\s*(-?\d+(?:\.\d+)?)", text)
+    return float(m.group(1)) if m else None
+
+
+def sort_key(columns: Sequence[Column], index: int) -> Callable[[Row], tuple[Any, ...]]:
+    """A key function for one column: None/empty last, numbers numerically, text naturally."""
+    numeric = columns[index].numeric
+
+    def key(row: Row) -> tuple[Any, ...]:
+        value: Any = row.sort_values[index] if index < len(row.sort_values) else None
+        if value is None and index < len(row.cells):
+            plain = row.cells[index].plain
+            value = (_as_number(plain) if numeric else plain) if plain else None
+        if value is None or value == "":
+            return (2, 0)
+        if isinstance(value, bool):
+            return (0, int(value))
+        if isinstance(value, int | float):
+            return (0, value)
+        if isinstance(value, str):
+            return (1, _natural(value))
+        return (1, (str(value),))
+
+    return key
+
+
+# -- widths ----------------------------------------------------------------------------------------
+
+SAMPLE_ROWS = 400
+
+
+def measure_widths(columns: Sequence[Column], rows: Sequence[Row]) -> list[int]:
+    """Natural widths from the header and a bounded, evenly spread sample of rows (O(1) in n)."""
+    widths = [c.width if c.width is not None else max(len(c.label) + 1, c.min_width) for c in columns]
+    if not rows:
+        return widths
+    step = max(1, len(rows) // SAMPLE_ROWS)
+    for row in rows[::step]:
+        for i, cell in enumerate(row.cells[: len(columns)]):
+            if columns[i].width is None:
+                cl = cell.cell_len
+                if cl > widths[i]:
+                    widths[i] = cl
+    return [
+        w if c.width is not None else min(max(w, c.min_width), c.max_width)
+        for c, w in zip(columns, widths, strict=True)
+    ]
+
+
+def fit_widths(columns: Sequence[Column], natural: Sequence[int], available: int, gap: int = 1) -> list[int]:
+    """Hide droppable columns (width 0) while the natural widths overflow by more than a quarter,
+    then shrink the widest flexible columns (never below min_width) until the row fits."""
+    widths = list(natural)
+
+    def overflow_of() -> int:
+        shown = [w for w in widths if w]
+        return sum(shown) + gap * max(0, len(shown) - 1) - available
+
+    droppable = sorted((i for i, c in enumerate(columns) if c.drop > 0), key=lambda i: (-columns[i].drop, -i))
+    for i in droppable:
+        if overflow_of() <= available // 4:  # a little overflow is better absorbed by shrinking
+            break
+        widths[i] = 0
+    overflow = overflow_of()
+    while overflow > 0:
+        flexible = [
+            i
+            for i, c in enumerate(columns)
+            if c.width is None and widths[i] > max(c.min_width, 0) and widths[i]
+        ]
+        if not flexible:
+            break
+        widest = max(flexible, key=lambda i: widths[i])
+        others = [widths[i] for i in flexible if i != widest]
+        floor = max([columns[widest].min_width, *others]) if others else columns[widest].min_width
+        cut = min(overflow, max(1, widths[widest] - floor))
+        widths[widest] -= cut
+        overflow -= cut
+    return widths

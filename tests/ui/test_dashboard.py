@@ -1,0 +1,259 @@
+"""The main dashboard driven from the keyboard, against the simulated demo cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from kdash.model.meta import ObjectKey
+from kdash.ui.prefs import Preferences
+from kdash.ui.screens.dashboard import DashboardScreen
+from kdash.ui.screens.help import HelpScreen
+from kdash.ui.screens.namespaces import NamespacePicker
+from kdash.ui.widgets.resource_table import ResourceTable
+from tests.ui.conftest import build_app, screen_text, settle, wait_for
+
+
+def table(app: Any, pane: str) -> ResourceTable:
+    return app.screen.query_one(f"#{pane} ResourceTable", ResourceTable)
+
+
+def names(app: Any, pane: str) -> list[str]:
+    return [getattr(k, "name", str(k)) for k in table(app, pane).visible_keys()]
+
+
+async def test_header_and_panes_show_the_demo_cluster(demo_sim: Any) -> None:
+    """Every pane is populated from the service; the header names context, scope, sync and grade."""
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        header = screen_text(app)[0]
+        assert "kdash-sim" in header and "ns all" in header and "live" in header
+        snap = app.source.snapshot()
+        assert f"pods {len(snap.pods)}" in header and "grade" in header
+        assert ObjectKey("Deployment", "shop", "checkout") in table(app, "workloads").visible_keys()
+        assert table(app, "hpa").row_count == len(snap.hpas)
+        assert table(app, "restarts").row_count == len(snap.restarts)
+        assert table(app, "health").row_count > 0
+        text = "\n".join(screen_text(app))
+        assert "Workloads [" in text and "Quotas [" in text and "Health [" in text
+        assert "CrashLoop" in text
+
+
+async def test_filter_regex_negation_labels_and_escape(demo_sim: Any) -> None:
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        workloads = table(app, "workloads")
+        total = workloads.row_count
+        await pilot.press("slash", *"check")
+        assert names(app, "workloads") == ["checkout"]
+        assert "Workloads [1/" in "\n".join(screen_text(app))
+        await pilot.press("enter")
+        assert app.focused is workloads
+        await pilot.press("slash", "ctrl+u", *"!^shop")
+        assert all(k.namespace != "shop" for k in workloads.visible_keys())
+        await pilot.press("ctrl+u", *"-l app=web")
+        assert names(app, "workloads") == ["web"]
+        await pilot.press("escape")
+        assert workloads.row_count == total and workloads.filter_text == ""
+
+
+async def test_sort_keys_and_header_click(demo_sim: Any) -> None:
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        workloads = table(app, "workloads")
+        await pilot.press("shift+right")  # first column: NAMESPACE
+        assert workloads.sort_column == "namespace"
+        await pilot.press("shift+right", "shift+right")  # KIND, NAME
+        assert workloads.sort_column == "name"
+        keys = workloads.visible_keys()
+        assert [k.name for k in keys] == sorted(k.name for k in keys)
+        await pilot.press("O")  # shift+o flips
+        assert workloads.sort_reverse
+        assert [k.name for k in workloads.visible_keys()] == sorted((k.name for k in keys), reverse=True)
+        await pilot.click(workloads, offset=(workloads.size.width - 3, 0))  # WORST FINDING header
+        assert workloads.sort_column == "finding"
+
+
+async def test_namespace_picker_cycle_all_and_favourites(demo_sim: Any, tmp_path: Path) -> None:
+    prefs = Preferences.load(tmp_path / "state.json")
+    app = build_app(demo_sim, prefs=prefs)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        assert isinstance(app.screen, NamespacePicker)
+        assert "payments" in "\n".join(screen_text(app))
+        await pilot.press(*"paym", "ctrl+f", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await wait_for(pilot, lambda: app.source.snapshot().namespace == "payments")
+        await settle(pilot)
+        assert "ns payments" in screen_text(app)[0]
+        assert {k.namespace for k in table(app, "workloads").visible_keys()} == {"payments"}
+        await pilot.press("0")
+        await wait_for(pilot, lambda: app.namespace is None)
+        await pilot.press("1")  # favourite 1, set from the picker
+        await wait_for(pilot, lambda: app.namespace == "payments")
+        await pilot.press("right_square_bracket")
+        assert app.namespace == app.namespace_names()[app.namespace_names().index("payments") + 1]
+        await pilot.press("left_square_bracket")
+        assert app.namespace == "payments"
+        await app.workers.wait_for_complete()
+    # remembered for the next start of the same context
+    again = Preferences.load(tmp_path / "state.json")
+    assert again.last_namespace("kdash-sim") == "payments"
+    assert again.favourites("kdash-sim") == ["payments"]
+    restarted = build_app(demo_sim, prefs=again)
+    assert restarted.namespace == "payments"
+
+
+async def test_drill_down_to_a_pod_and_back_restores_the_cursor(demo_sim: Any) -> None:
+    from kdash.ui.screens.pod import PodDetailScreen
+    from kdash.ui.screens.workload import WorkloadPodsScreen
+
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        workloads = table(app, "workloads")
+        target = ObjectKey("Deployment", "shop", "web")
+        assert workloads.move_cursor(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkloadPodsScreen))
+        pods = app.screen.query_one(ResourceTable)
+        await wait_for(pilot, lambda: pods.row_count > 0)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PodDetailScreen))
+        assert "web-" in "\n".join(screen_text(app))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkloadPodsScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        assert table(app, "workloads").cursor_key == target
+        assert app.focused is table(app, "workloads")
+
+
+async def test_restart_row_opens_the_pod_and_hpa_its_target(demo_sim: Any) -> None:
+    from kdash.ui.screens.pod import PodDetailScreen
+    from kdash.ui.screens.workload import WorkloadPodsScreen
+
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "tab")
+        assert app.screen.focused_pane_id() == "restarts"
+        key = table(app, "restarts").cursor_key
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PodDetailScreen))
+        assert app.screen.key == key[0]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("shift+tab", "shift+tab")
+        assert app.screen.focused_pane_id() == "hpa"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, WorkloadPodsScreen))
+        hpa = app.source.snapshot().hpas[table_key_of_first_hpa(app)]
+        assert app.screen.key.name == hpa.target_name
+
+
+def table_key_of_first_hpa(app: Any) -> Any:
+    dashboard = app.screen_stack[0]
+    return dashboard.query_one("#hpa ResourceTable", ResourceTable).cursor_key
+
+
+async def test_help_lists_every_binding_of_the_screen(demo_sim: Any) -> None:
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = "\n".join(screen_text(app))
+        for words in ("Namespace", "Filter", "Maximise", "Describe", "YAML", "Logs", "Quit", "Flip order"):
+            assert words in text, words
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_command_bar_completes_and_runs(demo_sim: Any) -> None:
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("colon", *"ns sh", "tab", "enter")
+        await wait_for(pilot, lambda: app.namespace == "shop")
+        await pilot.press("colon", *"hpa", "enter")
+        assert app.screen.focused_pane_id() == "hpa"
+        await pilot.press("colon", *"dep", "enter")  # a prefix runs the command it completes to
+        assert {k.kind for k in table(app, "workloads").visible_keys()} == {"Deployment"}
+        await pilot.press("colon", *"[/bold] nope", "enter")  # unknown: reported literally
+        await pilot.pause()
+        assert app.is_running
+        await pilot.press("colon", "q", "enter")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert app.return_value == 0
+
+
+async def test_compact_layout_tabs_and_maximise(demo_sim: Any) -> None:
+    app = build_app(demo_sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.has_class("-compact")
+        text = "\n".join(screen_text(app))
+        assert "Workloads" in text and "Health" in text
+        await pilot.press("tab")
+        assert screen.focused_pane_id() == "hpa"
+        assert "HPA [" in "\n".join(screen_text(app))
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert not screen.has_class("-compact")
+        await pilot.press("f")
+        assert screen.maximized is screen.query_one("#hpa")
+        await pilot.press("escape")
+        assert screen.maximized is None
+
+
+async def test_rows_update_in_place_and_keep_the_cursor(demo_sim: Any) -> None:
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        workloads = table(app, "workloads")
+        target = ObjectKey("Deployment", "shop", "frontend")
+        assert workloads.move_cursor(target)
+        before = workloads.get_row(target)
+        others = {k: workloads.get_row(k) for k in workloads.visible_keys() if k != target}
+
+        def bump(obj: dict[str, Any]) -> None:
+            obj["status"]["updatedReplicas"] = 3
+
+        demo_sim.update("Deployment", "shop", "frontend", bump)
+        await wait_for(pilot, lambda: workloads.get_row(target) != before)
+        assert workloads.cursor_key == target
+        assert "3" in workloads.get_row(target).cells[4].plain
+        unchanged = [k for k, row in others.items() if workloads.get_row(k) is row]
+        assert len(unchanged) >= len(others) - 2  # rows that did not change are the same objects
+
+
+async def test_keys_typed_in_a_burst_reach_the_filter_and_the_command_bar(demo_sim: Any) -> None:
+    """tmux send-keys / paste speed: keys queued before the focus moves are not lost or misread
+    (`:deploy` must not run `d`, describe)."""
+    from textual import events
+
+    names_of = {"/": "slash", ":": "colon", "\r": "enter"}
+
+    def burst(text: str) -> None:
+        for ch in text:
+            app.post_message(events.Key(names_of.get(ch, ch), None if ch == "\r" else ch))
+
+    app = build_app(demo_sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst("/check")
+        await wait_for(pilot, lambda: table(app, "workloads").filter_text == "check")
+        burst("\r")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: table(app, "workloads").filter_text == "")
+        burst(":deploy\r")
+        await wait_for(pilot, lambda: table(app, "workloads").filter_text != "")
+        assert isinstance(app.screen, DashboardScreen)
+        burst("npaym\r")
+        await wait_for(pilot, lambda: app.namespace == "payments")
