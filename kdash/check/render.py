@@ -69,34 +69,41 @@ def _plain(text: str, style: str = "") -> Text:
 
 
 def render_text(report: HealthReport, console: Console, show_ignored: bool = False) -> None:
-    """A table per namespace (worst first) grouped by object, then the summary line."""
+    """Per namespace (worst first), each object with its score, then its findings; a summary last.
+
+    One finding is two columns (severity; rule over message), so the report stays readable in an
+    80-column terminal or a CI log where a five-column table would fold every word.
+    """
     for ns, objects in _grouped(report, show_ignored):
         score = report.namespace_scores.get(ns, 100.0)
-        title = Text.assemble(
-            ("namespace ", "bold"), _plain(ns or "(cluster)", "bold"), f"  score {score:.1f} ", _grade(score)
+        console.print(
+            Text.assemble(
+                ("namespace ", "bold"),
+                _plain(ns or "(cluster)", "bold"),
+                f"  score {score:.1f} ",
+                _grade(score),
+            )
         )
-        table = Table(title=title, title_justify="left", expand=False, show_lines=False)
-        table.add_column("object", overflow="fold", max_width=32)
-        table.add_column("severity", no_wrap=True)
-        table.add_column("rule", no_wrap=True)
-        table.add_column("container", overflow="fold", max_width=20)
-        table.add_column("message", overflow="fold", ratio=1)
         for obj, findings in objects:
-            for i, f in enumerate(findings):
+            console.print(
+                Text.assemble(
+                    "  ", _plain(f"{obj.kind}/{obj.name}", "bold"), f"  {obj.score:.0f} ", _grade(obj.score)
+                )
+            )
+            table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
+            table.add_column(width=3)
+            table.add_column(no_wrap=True)
+            table.add_column(overflow="fold", ratio=1)
+            for f in findings:
                 style = "dim" if f.ignored else ""
-                label = _plain(f"{obj.kind}/{obj.name} ({obj.score:.0f})", "bold") if i == 0 else Text("")
                 sev = Text(
                     f.severity.label + (" (ignored)" if f.ignored else ""),
                     style=style or SEVERITY_STYLE[f.severity],
                 )
-                table.add_row(
-                    label,
-                    sev,
-                    Text(f.rule, style=style),
-                    _plain(f.container or "", style),
-                    _plain(f.message, style),
-                )
-        console.print(table)
+                detail = Text.assemble(_plain(f.rule, style or "bold"), "\n", _plain(f.message, style))
+                table.add_row("", sev, detail)
+            console.print(table)
+        console.print()
     console.print(Text(summary_line(report), style="bold " + GRADE_STYLE.get(report.grade, "")))
 
 

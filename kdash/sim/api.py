@@ -284,8 +284,10 @@ async def watch(
                 break
             if isinstance(item, Event) and (t := _event_type(item, namespace, matcher)) is not None:
                 await out.event(t, item.obj, item.raw)
-    except (ConnectionResetError, asyncio.CancelledError):
-        raise
+    except ConnectionResetError:
+        # The client went away mid-stream (a watch it timed out or closed): a real API server just
+        # drops the stream; logging a traceback would only clutter the demo's terminal.
+        pass
     finally:
         store.unsubscribe(watcher)
     return out.resp
