@@ -7,12 +7,12 @@ cluster service publishes (or on a poll without one), so these functions are pur
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kdash.model.pods import PodRecord
+from kdash.model.selectors import parse_label_selector
 from kdash.model.snapshot import ClusterSnapshot
 from kdash.model.source import ChangeSet, LogTarget
 
@@ -37,80 +37,6 @@ class PodSource(Protocol):
     def subscribe(self, callback: Callable[[ChangeSet], None]) -> Callable[[], None]: ...
 
 
-_SET_EXPR = re.compile(r"^\s*(!?)([\w./-]+)\s*(?:(in|notin)\s*\(([^)]*)\))?\s*$")
-_EQ_EXPR = re.compile(r"^\s*([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)\s*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """One selector term: `op` is =, !=, in, notin, exists or !exists."""
-
-    key: str
-    op: str
-    values: frozenset[str] = frozenset()
-
-    def __call__(self, labels: Mapping[str, str]) -> bool:
-        value = labels.get(self.key)
-        if self.op == "=":
-            return value is not None and value in self.values
-        if self.op == "!=":
-            return value is None or value not in self.values
-        if self.op == "in":
-            return value in self.values
-        if self.op == "notin":
-            return value not in self.values
-        if self.op == "exists":
-            return value is not None
-        return value is None
-
-
-def _split_selector(selector: str) -> list[str]:
-    """Split on commas outside parentheses (`a in (x,y),b=c` is two requirements)."""
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in selector:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return [p for p in parts if p.strip()]
-
-
-def parse_selector(selector: str) -> list[Requirement]:
-    """A label selector (equality and set based, as kubectl takes it) as predicates.
-
-    Raises:
-        ValueError: the selector is not valid syntax.
-    """
-    reqs: list[Requirement] = []
-    for part in _split_selector(selector):
-        if m := _EQ_EXPR.match(part):
-            key, op, value = m.groups()
-            reqs.append(Requirement(key, "!=" if op == "!=" else "=", frozenset({value})))
-        elif m := _SET_EXPR.match(part):
-            neg, key, op, values = m.groups()
-            if op:
-                reqs.append(
-                    Requirement(key, op, frozenset(v.strip() for v in values.split(",") if v.strip()))
-                )
-            else:
-                reqs.append(Requirement(key, "!exists" if neg else "exists"))
-        else:
-            raise ValueError(f"invalid label selector {selector!r} at {part.strip()!r}")
-    return reqs
-
-
-def matches(reqs: Iterable[Requirement], labels: Mapping[str, str]) -> bool:
-    return all(req(labels) for req in reqs)
-
-
 def pod_containers(pod: PodRecord, only: str | None) -> list[str]:
     """The pod's containers to follow: `only` when named (init containers allowed), else the app ones."""
     names = [c.name for c in pod.spec.containers] or [c.name for c in pod.containers]
@@ -131,8 +57,8 @@ def select_pods(snapshot: ClusterSnapshot, target: LogTarget) -> list[PodRecord]
     if target.namespace is not None:
         pods = (p for p in pods if p.meta.namespace == target.namespace)
     if target.label_selector:
-        reqs = parse_selector(target.label_selector)
-        pods = (p for p in pods if matches(reqs, p.meta.labels))
+        selector = parse_label_selector(target.label_selector)
+        pods = (p for p in pods if selector.matches(p.meta.labels))
     return list(pods)
 
 

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from kdash.model.selectors import parse_label_selector, split_requirements
+
 Matcher = Callable[[dict[str, Any]], bool]
 
 
@@ -13,61 +15,17 @@ class SelectorError(ValueError):
     """A selector the real server would reject with 400 BadRequest."""
 
 
-_SET_RE = re.compile(r"^\s*(!?)\s*([A-Za-z0-9_./-]+)\s+(in|notin)\s+\(([^)]*)\)\s*$")
-_CMP_RE = re.compile(r"^\s*([A-Za-z0-9_./-]+)\s*(==|!=|=)\s*([A-Za-z0-9_./-]*)\s*$")
-_EXISTS_RE = re.compile(r"^\s*(!?)\s*([A-Za-z0-9_./-]+)\s*$")
-
-
-def _split_top(text: str) -> list[str]:
-    """Split on commas that are not inside ``( ... )``."""
-    parts: list[str] = []
-    depth = 0
-    cur: list[str] = []
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    return [p for p in parts if p.strip()]
-
-
-def _label_requirement(req: str) -> Callable[[dict[str, str]], bool]:
-    if m := _SET_RE.match(req):
-        if m.group(1):
-            raise SelectorError(f"unable to parse requirement: {req}")
-        key, op = m.group(2), m.group(3)
-        values = {v.strip() for v in m.group(4).split(",") if v.strip()}
-        if op == "in":
-            return lambda labels: labels.get(key) in values
-        return lambda labels: labels.get(key) not in values
-    if m := _CMP_RE.match(req):
-        key, op, value = m.group(1), m.group(2), m.group(3)
-        if op == "!=":
-            return lambda labels: labels.get(key) != value
-        return lambda labels: labels.get(key) == value
-    if m := _EXISTS_RE.match(req):
-        neg, key = bool(m.group(1)), m.group(2)
-        if neg:
-            return lambda labels: key not in labels
-        return lambda labels: key in labels
-    raise SelectorError(f"unable to parse requirement: {req}")
-
-
 def label_matcher(selector: str | None) -> Matcher | None:
     """Compile a ``labelSelector``; None when it selects everything."""
     if not selector or not selector.strip():
         return None
-    reqs = [_label_requirement(r) for r in _split_top(selector)]
+    try:
+        parsed = parse_label_selector(selector)
+    except ValueError as exc:
+        raise SelectorError(str(exc)) from None
 
     def match(obj: dict[str, Any]) -> bool:
-        labels = (obj.get("metadata") or {}).get("labels") or {}
-        return all(r(labels) for r in reqs)
+        return parsed.matches((obj.get("metadata") or {}).get("labels") or {})
 
     return match
 
@@ -91,7 +49,7 @@ def field_matcher(selector: str | None) -> Matcher | None:
     if not selector or not selector.strip():
         return None
     reqs: list[tuple[str, bool, str]] = []
-    for part in _split_top(selector):
+    for part in split_requirements(selector):
         m = re.match(r"^\s*([A-Za-z0-9_.]+)\s*(==|!=|=)\s*(.*?)\s*$", part)
         if not m:
             raise SelectorError(f"invalid selector: '{selector}'; can't understand '{part}'")

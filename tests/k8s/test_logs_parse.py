@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from kdash.k8s.logs_parse import (
     MAX_LINE_BYTES,
     LineSplitter,
@@ -14,7 +12,6 @@ from kdash.k8s.logs_parse import (
     format_since_time,
     parse_timestamp,
 )
-from kdash.k8s.logs_select import matches, parse_selector
 
 TS = "2026-03-01T10:00:00.123456789Z"
 
@@ -94,24 +91,3 @@ def test_resume_filter_keeps_identical_lines_in_the_same_nanosecond() -> None:
     assert f.accept(ln)
     f.resume()
     assert [f.accept(x) for x in (ln, ln, ln)] == [False, False, True]
-
-
-@pytest.mark.parametrize(
-    ("selector", "labels", "expected"),
-    [
-        ("app=web", {"app": "web"}, True),
-        ("app==web,tier!=db", {"app": "web", "tier": "fe"}, True),
-        ("app=web,tier!=db", {"app": "web", "tier": "db"}, False),
-        ("env in (prod, staging),!canary", {"env": "prod"}, True),
-        ("env notin (prod)", {"env": "prod"}, False),
-        ("team", {"team": "x"}, True),
-        ("!team", {"team": "x"}, False),
-    ],
-)
-def test_selector(selector: str, labels: dict[str, str], expected: bool) -> None:
-    assert matches(parse_selector(selector), labels) is expected
-
-
-def test_bad_selector_raises() -> None:
-    with pytest.raises(ValueError, match="invalid label selector"):
-        parse_selector("app=(web")

@@ -14,6 +14,9 @@ from typing import Any, Literal
 
 from rich.text import Text
 
+from kdash.model.meta import LabelSelector
+from kdash.model.selectors import parse_label_selector
+
 Align = Literal["left", "right", "center"]
 
 _EMPTY_LABELS: Mapping[str, str] = MappingProxyType({})
@@ -78,16 +81,19 @@ class RowFilter:
 
     pattern: re.Pattern[str] | None = None
     negate: bool = False
-    labels: tuple[tuple[str, str, str | None], ...] = ()  # (key, op, value); op in = != exists !exists
+    labels: LabelSelector | None = None
 
     @classmethod
     def parse(cls, text: str) -> RowFilter:
         text = text.strip()
-        labels: list[tuple[str, str, str | None]] = []
+        labels: LabelSelector | None = None
         if text.startswith("-l"):
             selector, _, rest = text[2:].strip().partition(" ")
-            labels = _parse_selector(selector)
-            text = rest.strip()
+            try:
+                labels = parse_label_selector(selector)
+                text = rest.strip()
+            except ValueError:
+                pass  # not a selector after all: search for the text literally below
         negate = text.startswith("!")
         if negate:
             text = text[1:]
@@ -97,41 +103,18 @@ class RowFilter:
                 pattern = re.compile(text, re.IGNORECASE)
             except re.error:
                 pattern = re.compile(re.escape(text), re.IGNORECASE)
-        return cls(pattern, negate, tuple(labels))
+        return cls(pattern, negate, labels)
 
     @property
     def active(self) -> bool:
-        return self.pattern is not None or bool(self.labels)
+        return self.pattern is not None or self.labels is not None
 
     def matches(self, row: Row) -> bool:
-        for key, op, value in self.labels:
-            have = row.labels.get(key)
-            if (
-                (op == "=" and have != value)
-                or (op == "!=" and have == value)
-                or (op == "exists" and have is None)
-                or (op == "!exists" and have is not None)
-            ):
-                return False
+        if self.labels is not None and not self.labels.matches(row.labels):
+            return False
         if self.pattern is None:
             return True
         return bool(self.pattern.search(row.search_text())) != self.negate
-
-
-def _parse_selector(selector: str) -> list[tuple[str, str, str | None]]:
-    out: list[tuple[str, str, str | None]] = []
-    for part in filter(None, (p.strip() for p in selector.split(","))):
-        if "!=" in part:
-            k, _, v = part.partition("!=")
-            out.append((k.strip(), "!=", v.strip()))
-        elif "=" in part:
-            k, _, v = part.partition("=")
-            out.append((k.strip(), "=", v.strip().lstrip("=")))
-        elif part.startswith("!"):
-            out.append((part[1:], "!exists", None))
-        else:
-            out.append((part, "exists", None))
-    return out
 
 
 # -- sorting ---------------------------------------------------------------------------------------
