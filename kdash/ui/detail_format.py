@@ -9,7 +9,6 @@ through `clean()` and is then wrapped in `Text`, never in a markup string.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -18,37 +17,12 @@ from rich.text import Text
 from kdash.model.meta import Condition
 from kdash.model.pods import ContainerState, ProbeSpec
 from kdash.model.timefmt import age
-
-# ECMA-48 control sequences (CSI, OSC, DCS/SOS/PM/APC, two-byte ESC sequences), then lone controls.
-_ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?"
-    r"|\x1b[ -/]*[0-~]"
-)
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROLS_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from kdash.ui.format import clean
 
 DIM = "dim"
 OK = "green"
 BAD = "bold red"
 WARN = "yellow"
-
-
-def clean(value: object, *, multiline: bool = False) -> str:
-    """`value` as a string with terminal escape sequences and control characters removed.
-
-    Single-line by default (newlines become spaces) because most cells are one line; the fast path
-    skips the regexes for the usual case of a string without control characters.
-    """
-    text = value if isinstance(value, str) else str(value)
-    pattern = _CONTROLS if multiline else _CONTROLS_OR_NEWLINE
-    if not pattern.search(text):
-        return text
-    text = _ESCAPES.sub("", text)
-    if not multiline:
-        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    return pattern.sub("", text)
 
 
 def plain(value: object, style: str = "", *, multiline: bool = False) -> Text:

@@ -18,15 +18,9 @@ from datetime import datetime
 from rich.text import Text
 
 from kdash.model.findings import Severity
+from kdash.model.logtext import has_control, strip_ansi
 from kdash.model.timefmt import age
 
-_ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?"
-    r"|\x1b[ -/]*[0-~]"
-)
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DIGEST = re.compile(r"@[a-z0-9]+:([0-9a-f]{8,})$")
 
 # Rich style names (ANSI colours follow the terminal palette; NO_COLOR is applied by Textual).
@@ -68,12 +62,20 @@ BAD_STATES = frozenset(
 WAITING_STATES = frozenset({"Pending", "ContainerCreating", "PodInitializing", "Terminating", "Unknown"})
 
 
-def clean(value: object) -> str:
-    """One display line: escape sequences dropped, other control characters (newlines) as spaces."""
+def clean(value: object, *, multiline: bool = False) -> str:
+    """`value` as a string with terminal escape sequences and control characters removed.
+
+    Single-line by default (newlines and tabs become spaces) because most cells are one line; the
+    sequences themselves are recognised by `kdash.model.logtext`, the one place that knows them.
+    """
     text = value if isinstance(value, str) else str(value)
-    if not _CONTROLS.search(text):
+    if not multiline and ("\n" in text or "\t" in text or "\r" in text):
+        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    if not has_control(text):
         return text
-    return _CONTROLS.sub(" ", _ESCAPES.sub("", text))
+    if multiline:
+        return "\n".join(strip_ansi(line) for line in text.split("\n"))
+    return strip_ansi(text)
 
 
 def safe(value: object, style: str = "") -> Text:

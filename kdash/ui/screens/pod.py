@@ -25,8 +25,8 @@ from kdash.model.pods import PodRecord
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
 from kdash.model.source import ChangeSet, ClusterSource, LogTarget
 from kdash.model.workloads import WORKLOAD_KINDS
-from kdash.ui.detail_format import BAD, DIM, clean
-from kdash.ui.format import state_text
+from kdash.ui.detail_format import BAD, DIM
+from kdash.ui.format import clean, state_text
 from kdash.ui.widgets.detail_live import LiveScreen
 from kdash.ui.widgets.detail_sections import (
     conditions_section,

@@ -23,8 +23,8 @@ from kdash.model.quantity import format_quantity, try_quantity
 from kdash.model.snapshot import ClusterSnapshot
 from kdash.model.source import ChangeSet, ClusterSource
 from kdash.model.timefmt import age
-from kdash.ui.detail_format import clean, plain
-from kdash.ui.format import age_text, ratio, state_text
+from kdash.ui.detail_format import plain
+from kdash.ui.format import age_text, clean, ratio, state_text
 from kdash.ui.widgets.detail_live import LiveScreen
 from kdash.ui.widgets.resource_table import Column, ResourceTable, Row
 

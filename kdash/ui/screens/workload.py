@@ -23,8 +23,8 @@ from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import ClusterSnapshot
 from kdash.model.source import ChangeSet, ClusterSource
 from kdash.model.workloads import WorkloadRecord
-from kdash.ui.detail_format import BAD, DIM, clean, condition_status, join, plain
-from kdash.ui.format import grade_text, images_text, ratio, severity_text
+from kdash.ui.detail_format import BAD, DIM, condition_status, join, plain
+from kdash.ui.format import clean, grade_text, images_text, ratio, severity_text
 from kdash.ui.screens.pods_list import POD_COLUMNS, pod_row
 from kdash.ui.widgets.detail_live import LiveScreen
 from kdash.ui.widgets.detail_sections import label_grid

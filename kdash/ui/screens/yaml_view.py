@@ -22,7 +22,8 @@ from kdash.errors import KdashError
 from kdash.model.meta import ObjectKey
 from kdash.model.source import ClusterSource
 from kdash.model.timefmt import age
-from kdash.ui.detail_format import BAD, DIM, clean
+from kdash.ui.detail_format import BAD, DIM
+from kdash.ui.format import clean
 from kdash.ui.widgets.detail_yaml import SECRET_REFUSAL, describe, find_matches, highlight_yaml, to_yaml
 
 Mode = Literal["yaml", "describe"]

@@ -26,7 +26,6 @@ from kdash.ui.detail_format import (
     WARN,
     ago,
     bool_mark,
-    clean,
     condition_status,
     first_line,
     join,
@@ -38,7 +37,7 @@ from kdash.ui.detail_format import (
     state_text,
     termination_text,
 )
-from kdash.ui.format import severity_text
+from kdash.ui.format import clean, severity_text
 
 NONE = Text("none", style=DIM)
 

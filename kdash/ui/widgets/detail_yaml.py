@@ -14,7 +14,8 @@ import yaml
 from rich.syntax import Syntax
 from rich.text import Text
 
-from kdash.ui.detail_format import DIM, clean
+from kdash.ui.detail_format import DIM
+from kdash.ui.format import clean
 
 SECRET_REFUSAL = "kdash does not read Secrets"
 
