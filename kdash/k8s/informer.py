@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,8 @@ from kdash.model.snapshot import SyncPhase
 log = logging.getLogger("kdash.k8s")
 
 ConnectionReport = Callable[[int, str | None], None]
+MAX_GC_PAUSE = 2.0  # seconds a list keeps the collector paused before it waits for its next page
+FREEZE_MIN_RECORDS = 2000  # lists this big freeze their records out of the collector's reach
 
 
 class Backoff:
@@ -57,8 +60,48 @@ class Backoff:
         self.attempt = 0
 
 
+def _dict(x: object) -> dict[str, Any]:
+    return x if isinstance(x, dict) else {}
+
+
 class _StoppedError(Exception):
     """Raised inside the loop when stop() was requested."""
+
+
+class _PageFetch:
+    """One list page requested on a short-lived helper thread while the informer parses the last one."""
+
+    def __init__(self, informer: Informer, api: RawApi, path: str, query: dict[str, str]) -> None:
+        self._informer = informer
+        self._args = (api, path, query)
+        self._data = b""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, name=f"kdash-prefetch-{informer.info.resource}", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._data = self._informer._read_page(*self._args)
+        except BaseException as exc:  # re-raised on the informer thread by result()
+            self._error = exc
+
+    def result(self) -> bytes:
+        self._thread.join()
+        error, self._error = self._error, None
+        if error is not None:
+            try:
+                raise error
+            finally:  # no cycle exception -> traceback -> this frame -> exception (it would keep
+                del error  # the failed response and its socket alive until a full collection)
+        return self._data
+
+    def discard(self) -> None:
+        """Wait for the request to end (stop() unblocks it) and drop what it read."""
+        self._thread.join()
+        self._data = b""
+        self._error = None
 
 
 class Informer:
@@ -91,6 +134,7 @@ class Informer:
         self._resp: Any = None  # the in-flight response, shut down by stop()
         self._children: list[Informer] = []
         self._listed = False  # data of this stream has been listed at least once
+        self._split_items = True  # parse list pages item by item (off once a page was not laid out so)
         self._stale_since: datetime | None = None
         self._backoff = Backoff(settings.backoff_initial, settings.backoff_max)
         self.thread = threading.Thread(
@@ -128,14 +172,17 @@ class Informer:
         return [self.thread, *(t for c in children for t in c.threads())]
 
     # ---- loop --------------------------------------------------------------------------------------
-    def _state(self, phase: SyncPhase, message: str = "", retry_in: float | None = None) -> None:
+    def _make_state(self, phase: SyncPhase, message: str = "", retry_in: float | None = None) -> StreamState:
         now = self._clock()
         retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
         if phase in (SyncPhase.LIVE, SyncPhase.POLLING):
             self._stale_since = None
         elif self._listed and self._stale_since is None and phase is not SyncPhase.SYNCING:
             self._stale_since = now  # data kept, but no longer confirmed live
-        state = StreamState(phase, message, retry_at, self._stale_since)
+        return StreamState(phase, message, retry_at, self._stale_since)
+
+    def _state(self, phase: SyncPhase, message: str = "", retry_in: float | None = None) -> None:
+        state = self._make_state(phase, message, retry_in)
         self._store.set_state(self._epoch, self.info.resource, self.namespace, state)
 
     def _sleep(self, seconds: float) -> None:
@@ -233,45 +280,113 @@ class Informer:
             rawapi.shutdown_response(resp)
             raise _StoppedError
 
+    def _read_page(self, api: RawApi, path: str, query: dict[str, str]) -> bytes:
+        """GET one list page and read its whole body (stop() can interrupt the read)."""
+        resp = api.open(path, query)
+        try:
+            self._track(resp)
+            data: bytes = resp.read()
+        except (OSError, ValueError) as exc:
+            raise UnreachableError(0, rawapi.describe_connection_error(api.server, exc)) from None
+        finally:
+            with self._lock:
+                self._resp = None
+            resp.release_conn()
+        return data
+
     def _list(self, api: RawApi, polling: bool) -> str:
-        """List every page, then replace this stream's records at once; returns the resourceVersion."""
+        """List every page, then replace this stream's records at once; returns the resourceVersion.
+
+        Pipelined: the `continue` token is read first (from the list envelope, or off the raw
+        bytes), so the next page is requested on a helper thread while this one is parsed and
+        built; the server produces the next page while we are busy. The early token is checked
+        against the parsed one, and a page fetched with a wrong one is thrown away. Items are
+        parsed and built one at a time (`rawapi.iter_items`), falling back to a whole-page parse
+        for pages laid out otherwise. From its first big page on, a list runs in one GC pause
+        (parse + build + store); a big one (FREEZE_MIN_RECORDS) ends with a freeze of the
+        long-lived records. On a slow server the pause is ended before waiting for a page once it
+        lasted MAX_GC_PAUSE.
+        """
         path = list_path(self.info, self.namespace)
+        page_size = str(self._settings.page_size)
         records: list[Any] = []
-        token = ""
+        build = self._build
         rv = ""
-        while True:
-            query = {"limit": str(self._settings.page_size)}
-            if token:
-                query["continue"] = token
-            resp = api.open(path, query)
+        pending: _PageFetch | None = None
+        with ExitStack() as paused:
             try:
-                self._track(resp)
-                data = resp.read()
-            except (OSError, ValueError) as exc:
-                raise UnreachableError(0, rawapi.describe_connection_error(api.server, exc)) from None
+                data = self._read_page(api, path, {"limit": page_size})
+                big = False
+                paused_at = 0.0
+                while True:
+                    split = rawapi.list_envelope(data) if self._split_items else None
+                    meta: dict[str, Any] = {}
+                    if split is not None:
+                        meta = _dict(split[0].get("metadata"))
+                        guess = str(meta.get("continue") or "")
+                    else:
+                        guess = rawapi.peek_continue(data)
+                    if guess:
+                        pending = _PageFetch(self, api, path, {"limit": page_size, "continue": guess})
+                    if not big and len(data) >= rawapi.BIG_BODY:
+                        big = True
+                        paused_at = time.monotonic()
+                        paused.enter_context(rawapi.gc_paused())
+                    page: list[Any] = []
+                    if split is not None:
+                        try:
+                            for obj in rawapi.iter_items(data, split[1], split[2]):
+                                record = build(obj)
+                                if record is not None:
+                                    page.append(record)
+                        except rawapi.SplitError:
+                            log.debug("%s: list page not split by item; parsing it whole", self.info.resource)
+                            self._split_items = False
+                            split = None
+                            page = []
+                    if split is None:
+                        doc = orjson.loads(data)
+                        meta = _dict(doc.get("metadata"))
+                        for obj in doc.get("items") or ():
+                            record = build(obj)
+                            if record is not None:
+                                page.append(record)
+                        del doc
+                    del data
+                    records.extend(page)
+                    del page
+                    token = str(meta.get("continue") or "")
+                    rv = str(meta.get("resourceVersion") or "")
+                    if not token:
+                        break
+                    if self._stop.is_set():
+                        raise _StoppedError
+                    if big and time.monotonic() - paused_at > MAX_GC_PAUSE:
+                        # a slow server: do not keep the whole process's collector off while we
+                        # wait; end the pause (freezing what was built) and pause again per page
+                        if len(records) >= FREEZE_MIN_RECORDS:
+                            rawapi.request_gc_freeze()
+                        paused.close()
+                        big = False
+                    if pending is not None and guess == token:
+                        fetch, pending = pending, None
+                        data = fetch.result()
+                    else:  # no guess, or a wrong one: ask for the page the parsed token names
+                        if pending is not None:
+                            pending.discard()
+                            pending = None
+                        data = self._read_page(api, path, {"limit": page_size, "continue": token})
             finally:
-                with self._lock:
-                    self._resp = None
-                resp.release_conn()
-            with rawapi.gc_paused(len(data)):
-                doc = orjson.loads(data)
-                meta = doc.get("metadata") or {}
-                for obj in doc.get("items") or ():
-                    record = self._build(obj)
-                    if record is not None:
-                        records.append(record)
-                del doc
-            token = str(meta.get("continue") or "")
-            rv = str(meta.get("resourceVersion") or "")
-            if not token:
-                break
-            if self._stop.is_set():
-                raise _StoppedError
-        self._store.replace(self._epoch, self.info.resource, self.namespace, records)
+                if pending is not None:
+                    pending.discard()
+            # records and state in one write, so one publish shows the kind listed and live
+            state = self._make_state(SyncPhase.POLLING if polling else SyncPhase.LIVE)
+            self._store.replace(self._epoch, self.info.resource, self.namespace, records, state=state)
+            if len(records) >= FREEZE_MIN_RECORDS:
+                rawapi.request_gc_freeze()
         self._listed = True
         self._backoff.reset()
         self._connected(None)
-        self._state(SyncPhase.POLLING if polling else SyncPhase.LIVE)
         log.debug("listed %d %s in %s (rv %s)", len(records), self.info.resource, self.namespace or "all", rv)
         return rv
 

@@ -8,6 +8,7 @@ except `fetch_object` (documented as blocking).
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -16,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kdash.errors import ConfigError, KdashError
+from kdash.k8s import rawapi
 from kdash.k8s.informer import Backoff, Informer
 from kdash.k8s.rawapi import ApiError, NotFoundError, RawApi
 from kdash.k8s.resources import RESOURCES, info_for_kind, object_path
@@ -123,6 +125,11 @@ class ClusterService:
         self._store.dirty.set()
         if self._publisher.ident is not None:
             self._publisher.join(max(0.1, deadline - time.monotonic()))
+        # Connections the stopped informers leave in reference cycles (a failed response held by an
+        # exception's traceback) close only when the collector frees them: collect now (frozen
+        # records are not traversed, so this is cheap), then unfreeze what the lists froze.
+        gc.collect()
+        rawapi.gc_unfreeze()
         with self._lock:
             self._retired = [s for s in self._retired if s.alive()]
 
@@ -165,6 +172,7 @@ class ClusterService:
         """Retire the running scope and reset the store (lock held): readers see syncing at once."""
         if self._scope is not None:
             self._retire_scope()
+        rawapi.gc_unfreeze()  # the old scope's records and connections must be collectable again
         self._epoch = self._store.reset(context, server, self._namespace)
         self._connection_error = None
         self._scope = _Scope(self._epoch)

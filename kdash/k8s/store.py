@@ -155,11 +155,26 @@ class Store:
                 self._states_changed = True
         self.dirty.set()
 
-    def replace(self, epoch: int, kind: str, namespace: str | None, records: Iterable[Any]) -> None:
-        """A complete list of `kind` in `namespace` (None = all): add, update and delete to match it."""
+    def replace(
+        self,
+        epoch: int,
+        kind: str,
+        namespace: str | None,
+        records: Iterable[Any],
+        *,
+        state: StreamState | None = None,
+    ) -> None:
+        """A complete list of `kind` in `namespace` (None = all): add, update and delete to match it.
+
+        `state`, when given, is that stream's new state, recorded in the same write (one publish
+        then shows the records and the kind as listed together).
+        """
         with self._lock:
             if epoch != self._scope.epoch:
                 return
+            if state is not None and kind in self._streams and self._streams[kind].get(namespace) != state:
+                self._streams[kind][namespace] = state
+                self._states_changed = True
             current = self._records[kind]
             seen: set[ObjectKey] = set()
             for record in records:
@@ -294,13 +309,23 @@ class Store:
                 )
             if self._restarts_dirty:
                 fields["restarts"] = self._build_restarts()
-            states = self._merged_states()
+            if self._states_changed or self._scope_changed:
+                states = self._merged_states()
+                states_changed = True
+            else:  # no stream changed state: only the counts of the kinds written can differ
+                states = dict(prev.states)
+                states_changed = False
+                for kind in self._dirty_kinds:
+                    state = merge_states(kind, self._streams[kind], len(self._records[kind]))
+                    if state != states.get(kind):
+                        states[kind] = state
+                        states_changed = True
             changes = ChangeSet(
                 generation=generation,
                 added=frozenset(self._added),
                 modified=frozenset(self._modified),
                 deleted=frozenset(self._deleted),
-                states_changed=self._states_changed or states != dict(prev.states),
+                states_changed=states_changed,
                 scope_changed=self._scope_changed,
             )
             scope = self._scope

@@ -97,6 +97,21 @@ def str_map(x: object) -> Mapping[str, str]:
     return MappingProxyType({k: v for k, v in x.items() if isinstance(k, str) and isinstance(v, str)})
 
 
+def shared_str_map(x: object) -> Mapping[str, str]:
+    """`str_map`, shared between equal maps (labels of the pods of one template)."""
+    if not isinstance(x, dict) or not x or len(x) > _STR_MAP_KEYS_MAX:
+        return str_map(x)
+    try:
+        key = tuple(x.items())
+        found = _STR_MAPS.get(key)
+    except TypeError:  # an unhashable value (a list from a hand-written manifest)
+        return str_map(x)
+    if found is None:
+        found = str_map(x)
+        remember(_STR_MAPS, key, found)
+    return found
+
+
 def quantity_map(x: object) -> Mapping[str, str]:
     """A read-only copy of a resource map (requests, limits, hard), numbers written as text."""
     if not isinstance(x, dict) or not x:
@@ -108,6 +123,24 @@ def quantity_map(x: object) -> Mapping[str, str]:
             if text:
                 out[k] = text
     return MappingProxyType(out) if out else EMPTY
+
+
+# Identical values built from many objects (the conditions of pods that changed together, the
+# labels of one template's pods) are shared: one object instead of thousands, and less work.
+# Keys hold the normalized values (exact types, so 1 and True never meet) that fully determine the
+# result; bounded, and cleared when full so a churning cluster cannot grow them forever.
+SHARED_MAX = 16_384
+_SHARED_TEXT_MAX = 256  # longer messages are not remembered
+_CONDITIONS: dict[tuple[str, str, str, str, str | None], Condition] = {}
+_STR_MAPS: dict[tuple[tuple[Any, Any], ...], Mapping[str, str]] = {}
+_STR_MAP_KEYS_MAX = 32
+
+
+def remember(cache: dict[Any, Any], key: object, value: object) -> None:
+    """Put `value` in one of the bounded caches of shared values."""
+    if len(cache) >= SHARED_MAX:
+        cache.clear()
+    cache[key] = value
 
 
 def conditions(x: object) -> tuple[Condition, ...]:
@@ -125,13 +158,18 @@ def conditions(x: object) -> tuple[Condition, ...]:
         reason = c.get("reason")
         message = c.get("message")
         when = c.get("lastTransitionTime")
-        out.append(
-            Condition(
-                _intern(type_),
-                _intern(status) if isinstance(status, str) else "Unknown",
-                reason if isinstance(reason, str) else "",
-                message if isinstance(message, str) else "",
-                parse_time(when) if when is not None else None,
-            )
-        )
+        status = status if isinstance(status, str) else "Unknown"
+        reason = reason if isinstance(reason, str) else ""
+        message = message if isinstance(message, str) else ""
+        if (when is None or type(when) is str) and len(message) <= _SHARED_TEXT_MAX:
+            key = (type_, status, reason, message, when)
+            cond = _CONDITIONS.get(key)
+            if cond is None:
+                cond = Condition(
+                    _intern(type_), _intern(status), reason, message, parse_time(when) if when else None
+                )
+                remember(_CONDITIONS, key, cond)
+        else:
+            cond = Condition(_intern(type_), _intern(status), reason, message, parse_time(when))
+        out.append(cond)
     return tuple(out)

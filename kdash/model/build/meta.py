@@ -6,7 +6,7 @@ import sys
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from kdash.model.build._json import d, i, istr, lst, s, str_map, t
+from kdash.model.build._json import d, i, istr, lst, remember, s, shared_str_map, str_map, t
 from kdash.model.meta import EMPTY, LabelSelector, Meta, OwnerRef, SelectorRequirement
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -21,22 +21,24 @@ def _annotations(x: object) -> Mapping[str, str]:
     return MappingProxyType(out) if out else EMPTY
 
 
+# The pods of one ReplicaSet (Job, DaemonSet ...) carry the same owner references: share them.
+_OWNERS: dict[tuple[tuple[str, str, str, bool], ...], tuple[OwnerRef, ...]] = {}
+
+
 def _owners(x: object) -> tuple[OwnerRef, ...]:
     refs = lst(x)
     if not refs:
         return ()
-    out: list[OwnerRef] = []
-    for ref in refs:
-        if isinstance(ref, dict):
-            out.append(
-                OwnerRef(
-                    istr(ref.get("kind")),
-                    s(ref.get("name")),
-                    s(ref.get("uid")),
-                    ref.get("controller") is True,
-                )
-            )
-    return tuple(out)
+    key = tuple(
+        (s(ref.get("kind")), s(ref.get("name")), s(ref.get("uid")), ref.get("controller") is True)
+        for ref in refs
+        if isinstance(ref, dict)
+    )
+    found = _OWNERS.get(key)
+    if found is None:
+        found = tuple(OwnerRef(_intern(kind), name, uid, ctl) for kind, name, uid, ctl in key)
+        remember(_OWNERS, key, found)
+    return found
 
 
 def build_meta(obj: object, kind: str) -> Meta:
@@ -53,7 +55,7 @@ def build_meta(obj: object, kind: str) -> Meta:
         resource_version=s(md.get("resourceVersion")),
         created=t(md.get("creationTimestamp")),
         deleting=md.get("deletionTimestamp") is not None,
-        labels=str_map(md.get("labels")),
+        labels=shared_str_map(md.get("labels")),
         annotations=_annotations(md.get("annotations")),
         owners=_owners(md.get("ownerReferences")),
         generation=i(md.get("generation")),

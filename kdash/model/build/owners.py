@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kdash.model.build._json import remember
 from kdash.model.meta import Meta, ObjectKey, OwnerRef
 from kdash.model.workloads import WorkloadRecord
 
 POD_TEMPLATE_HASH = "pod-template-hash"
+_INFERRED: dict[str, OwnerRef] = {}  # Deployment name -> the owner inferred for its pods (shared)
 
 
 def resolve_workload(
@@ -35,7 +37,12 @@ def resolve_workload(
         suffix = "-" + pod_template_hash
         name = owner.name
         if name.endswith(suffix) and len(name) > len(suffix):
-            return OwnerRef("Deployment", name[: -len(suffix)], "", True)
+            deployment = name[: -len(suffix)]
+            inferred = _INFERRED.get(deployment)
+            if inferred is None:
+                inferred = OwnerRef("Deployment", deployment, "", True)
+                remember(_INFERRED, deployment, inferred)
+            return inferred
     return owner
 
 

@@ -159,11 +159,70 @@ def _kubectl_columns(
     return reason, ready, total, restarts, last
 
 
-def build_container_state(x: object) -> ContainerState:
-    """One of a container's states (`state` or `lastState`); "unknown" when none is set."""
-    st = d(x)
+# Identical container states and statuses (pods of one template started in the same second, every
+# "running, ready, 0 restarts" sidecar) are shared: building them is a large part of a pod's cost
+# and of its memory. Keys hold only the normalized values a record is made of (times as their raw
+# RFC 3339 text, which parses to one value); anything else is built afresh and not remembered.
+_STATE_CACHE: dict[tuple[Any, ...], ContainerState] = {}
+_STATUS_CACHE: dict[tuple[Any, ...], ContainerStatus] = {}
+_CACHE_MAX = 16_384
+_TEXT_MAX = 256  # longer messages are not remembered
+_UNKNOWN_KEY = ("unknown",)
+
+
+def _state_key(st: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """What `build_container_state` makes of `st`, as a hashable key; None when not cacheable."""
     if not st:
+        return _UNKNOWN_KEY
+    if isinstance(w := st.get("waiting"), dict):
+        message = s(w.get("message"))
+        return ("waiting", s(w.get("reason")), message) if len(message) <= _TEXT_MAX else None
+    if isinstance(term := st.get("terminated"), dict):
+        started, finished = term.get("startedAt"), term.get("finishedAt")
+        message = s(term.get("message"))
+        if (
+            (started is not None and type(started) is not str)
+            or (finished is not None and type(finished) is not str)
+            or len(message) > _TEXT_MAX
+        ):
+            return None
+        return (
+            "terminated",
+            s(term.get("reason")),
+            message,
+            opt_i(term.get("exitCode")),
+            opt_i(term.get("signal")),
+            started,
+            finished,
+        )
+    if isinstance(r := st.get("running"), dict):
+        started = r.get("startedAt")
+        if started is not None and type(started) is not str:
+            return None
+        return ("running", started)
+    return _UNKNOWN_KEY
+
+
+def _state_of_key(key: tuple[Any, ...]) -> ContainerState:
+    state = _STATE_CACHE.get(key)
+    if state is not None:
+        return state
+    tag = key[0]
+    if tag == "running":
+        state = ContainerState("running", started=t(key[1]))
+    elif tag == "waiting":
+        state = ContainerState("waiting", key[1], key[2])
+    elif tag == "terminated":
+        state = ContainerState("terminated", key[1], key[2], key[3], key[4], t(key[5]), t(key[6]))
+    else:
         return _UNKNOWN_STATE
+    if len(_STATE_CACHE) >= _CACHE_MAX:
+        _STATE_CACHE.clear()
+    _STATE_CACHE[key] = state
+    return state
+
+
+def _build_state(st: Mapping[str, Any]) -> ContainerState:
     if isinstance(w := st.get("waiting"), dict):
         return ContainerState("waiting", s(w.get("reason")), s(w.get("message")))
     if isinstance(term := st.get("terminated"), dict):
@@ -181,21 +240,55 @@ def build_container_state(x: object) -> ContainerState:
     return _UNKNOWN_STATE
 
 
+def build_container_state(x: object) -> ContainerState:
+    """One of a container's states (`state` or `lastState`); "unknown" when none is set."""
+    st = d(x)
+    key = _state_key(st)
+    return _state_of_key(key) if key is not None else _build_state(st)
+
+
 def build_container_status(x: object, init: bool = False) -> ContainerStatus | None:
     """A container's runtime status; None for entries that are not objects."""
     if not isinstance(x, dict):
         return None
     last = d(x.get("lastState"))
-    return ContainerStatus(
-        name=s(x.get("name")),
-        image=s(x.get("image")),
-        ready=x.get("ready") is True,
-        started=opt_b(x.get("started")),
-        restart_count=i(x.get("restartCount")),
-        state=build_container_state(x.get("state")),
-        last_termination=build_container_state(last) if isinstance(last.get("terminated"), dict) else None,
-        init=init,
-    )
+    has_last = isinstance(last.get("terminated"), dict)
+    state = d(x.get("state"))
+    name = s(x.get("name"))
+    image = s(x.get("image"))
+    ready = x.get("ready") is True
+    started = opt_b(x.get("started"))
+    count = i(x.get("restartCount"))
+    state_key = _state_key(state)
+    last_key = _state_key(last) if has_last else _UNKNOWN_KEY
+    if state_key is None or last_key is None or len(name) + len(image) > _TEXT_MAX:
+        return ContainerStatus(
+            name=name,
+            image=image,
+            ready=ready,
+            started=started,
+            restart_count=count,
+            state=build_container_state(state),
+            last_termination=build_container_state(last) if has_last else None,
+            init=init,
+        )
+    key = (name, image, ready, started, count, init, state_key, last_key if has_last else None)
+    status = _STATUS_CACHE.get(key)
+    if status is None:
+        status = ContainerStatus(
+            name=_intern(name),
+            image=image,
+            ready=ready,
+            started=started,
+            restart_count=count,
+            state=_state_of_key(state_key),
+            last_termination=_state_of_key(last_key) if has_last else None,
+            init=init,
+        )
+        if len(_STATUS_CACHE) >= _CACHE_MAX:
+            _STATUS_CACHE.clear()
+        _STATUS_CACHE[key] = status
+    return status
 
 
 def _statuses(x: object, init: bool) -> tuple[ContainerStatus, ...]:

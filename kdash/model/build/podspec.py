@@ -7,6 +7,7 @@ rules judge a Deployment and its pods by the same reading.
 from __future__ import annotations
 
 import json
+import marshal
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -113,10 +114,68 @@ def build_container(x: object) -> ContainerSpec | None:
     )
 
 
+# The fields of a container `build_container` reads; nothing else of the container affects its
+# result. Keep in step with build_container (tests/model/test_build_cache.py checks each one).
+_CONTAINER_FIELDS = (
+    "name",
+    "image",
+    "imagePullPolicy",
+    "readinessProbe",
+    "livenessProbe",
+    "startupProbe",
+    "resources",
+    "lifecycle",
+    "terminationMessagePolicy",
+    "securityContext",
+    "ports",
+    "restartPolicy",
+)
+
+
+def _container_key(x: dict[str, Any]) -> bytes | None:
+    """An exact key of what `build_container` reads of `x`, or None when it cannot be made.
+
+    `marshal` is exact for decoded JSON: it tells 1 from 1.0 and True, and its output reads back to
+    the same values, so equal keys mean equal inputs (unlike `==`, where 1 == True). Fields
+    kdash ignores (env, volumeMounts, whose per-pod "kube-api-access-xxxxx" names differ) are left
+    out, so the pods of one template share their ContainerSpecs.
+    """
+    get = x.get
+    try:
+        return marshal.dumps(tuple([get(f) for f in _CONTAINER_FIELDS]))
+    except (ValueError, RecursionError):  # not plain JSON data (e.g. a YAML datetime), or absurd nesting
+        return None
+
+
+# Pods of one template have identical containers: one ContainerSpec per distinct container saves
+# the time to build it again and the memory of 10,000 copies. Bounded like the probe cache.
+_CONTAINER_CACHE: dict[bytes, ContainerSpec] = {}
+_CONTAINER_CACHE_MAX = 8192
+_CONTAINER_KEY_MAX = 16384
+
+
+def _cached_container(x: object) -> ContainerSpec | None:
+    if not isinstance(x, dict):
+        return None
+    key = _container_key(x)
+    if key is None:
+        return build_container(x)
+    spec = _CONTAINER_CACHE.get(key)
+    if spec is None:
+        spec = build_container(x)
+        if spec is not None and len(key) <= _CONTAINER_KEY_MAX:
+            if len(_CONTAINER_CACHE) >= _CONTAINER_CACHE_MAX:
+                _CONTAINER_CACHE.clear()
+            _CONTAINER_CACHE[key] = spec
+    return spec
+
+
 def _containers(x: object) -> tuple[ContainerSpec, ...]:
+    if not isinstance(x, list) or not x:
+        return ()
     out = []
-    for c in lst(x):
-        spec = build_container(c)
+    for c in x:
+        spec = _cached_container(c)
         if spec is not None:
             out.append(spec)
     return tuple(out)

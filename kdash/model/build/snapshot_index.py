@@ -19,12 +19,13 @@ def index_pods_by_workload(
     Ownership is resolved again here with the ReplicaSets known now, rather than trusting the
     `workload` a pod was built with, which may have been inferred before its ReplicaSet arrived.
     """
-    records = pods.values() if isinstance(pods, Mapping) else pods
+    # A mapping's own keys are reused: `meta.key` would make a new ObjectKey per pod on each rebuild.
+    pairs = pods.items() if isinstance(pods, Mapping) else ((pod.meta.key, pod) for pod in pods)
     groups: dict[ObjectKey, list[ObjectKey]] = {}
-    for pod in records:
+    for pod_key, pod in pairs:
         owner = pod_workload(pod.meta, replicasets)
         if owner is None:
             continue
         key = ObjectKey(owner.kind, pod.meta.namespace, owner.name)
-        groups.setdefault(key, []).append(pod.meta.key)
+        groups.setdefault(key, []).append(pod_key)
     return {key: tuple(sorted(members)) for key, members in groups.items()}
