@@ -36,6 +36,17 @@ from kdash.ui.stylesheets import stylesheet_paths
 from kdash.ui.widgets.pane import DashboardView
 
 HEALTH_INTERVAL = 1.0  # seconds between health evaluations on a busy cluster
+# once synced, re-score at most every HEALTH_BUDGET x the scorer's own duration: ~5 % of a core
+HEALTH_BUDGET = 20
+
+
+def _all_synced(snapshot: ClusterSnapshot) -> bool:
+    return bool(snapshot.states) and all(s.phase is not SyncPhase.SYNCING for s in snapshot.states.values())
+
+
+def _pods_listed(snapshot: ClusterSnapshot) -> bool:
+    pods = snapshot.states.get("pods")
+    return pods is not None and pods.phase is not SyncPhase.SYNCING
 
 
 def _utcnow() -> datetime:
@@ -81,6 +92,10 @@ class KdashApp(App[int]):
         self._health_interval = HEALTH_INTERVAL
         self._render_pending = False
         self._heap_frozen = False
+        self._warm_scored = False
+        self._sync_frozen = False
+        self._health_after = 0.0  # monotonic time before which no new scoring starts
+        self._health_scheduled = False
         self.namespace_counts: dict[str, int] = {}
         self._namespace = self._initial_namespace(start_namespace, all_namespaces)
 
@@ -154,16 +169,34 @@ class KdashApp(App[int]):
         snapshot = self.source.snapshot()
         if changes is not None and changes.scope_changed:
             self.report = None
+            self._health_after = 0.0  # another namespace or context: score it now
+            self._warm_scored = False
         self._count_namespaces(snapshot)
-        if snapshot.generation != self.report_generation:
+        if not self._sync_frozen and _pods_listed(snapshot):
+            # the pod list is in: everything alive now is the long-lived cluster picture, so move it
+            # out of the collector's reach before scoring and rendering allocate on top of it
+            self._sync_frozen = True
+            gc.freeze()
+        if snapshot.generation != self.report_generation and self._scoring_useful(snapshot):
             self._request_health(snapshot)
         view = DashboardView(snapshot, self.report, self.clock())
-        self.dashboard.show(view)
-        self.rendered_generation = snapshot.generation
-        self.bridge.rendered()
-        if not self._heap_frozen and self.is_settled():
-            self._heap_frozen = True
-            self.call_after_refresh(self._freeze_heap)
+        # A big update allocates hundreds of thousands of long-lived objects (20,000 Health rows of
+        # Text cells); with the collector on, that heap growth set off full collections (30-100 ms
+        # each) in the middle of it and right after. Rendering makes no cyclic garbage.
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()
+        try:
+            self.dashboard.show(view)
+            self.rendered_generation = snapshot.generation
+            self.bridge.rendered()
+            if not self._heap_frozen and self.is_settled():
+                self._heap_frozen = True
+                gc.freeze()  # before the collector runs again: the new rows are long-lived
+                self.call_after_refresh(self._freeze_heap)
+        finally:
+            if collecting:
+                gc.enable()
 
     @staticmethod
     def _freeze_heap() -> None:
@@ -184,12 +217,41 @@ class KdashApp(App[int]):
             for key in snapshot.namespaces:
                 self.namespace_counts.setdefault(key.name, 0)
 
+    def _scoring_useful(self, snapshot: ClusterSnapshot) -> bool:
+        """While the pod list is still being parsed, score only until one report covers every
+        other kind: it warms the Health rows (most findings are about workloads), and more runs
+        would only take the GIL from the informer threads parsing 10,000 pods."""
+        pods = snapshot.states.get("pods")
+        if pods is None or pods.phase is not SyncPhase.SYNCING:
+            return True
+        if self.report is None:
+            return True
+        others_live = all(
+            st.phase is not SyncPhase.SYNCING for kind, st in snapshot.states.items() if kind != "pods"
+        )
+        if others_live and not self._warm_scored:
+            self._warm_scored = True
+            return True
+        return False
+
     def _request_health(self, snapshot: ClusterSnapshot) -> None:
         if self._health_busy:
             self._health_again = True
             return
+        wait = self._health_after - time.monotonic()
+        if wait > 0:  # scored recently: once, when the interval is over
+            if not self._health_scheduled:
+                self._health_scheduled = True
+                self.set_timer(wait, self._health_due)
+            return
         self._health_busy = True
         self._evaluate(snapshot, self.clock())
+
+    def _health_due(self) -> None:
+        self._health_scheduled = False
+        snapshot = self.source.snapshot()
+        if snapshot.generation != self.report_generation:
+            self._request_health(snapshot)
 
     @work(thread=True, exit_on_error=False, group="health")
     def _evaluate(self, snapshot: ClusterSnapshot, now: datetime) -> None:
@@ -203,27 +265,28 @@ class KdashApp(App[int]):
 
     def _health_done(self, snapshot: ClusterSnapshot, report: HealthReport | None, took: float = 0.0) -> None:
         self._health_busy = False
-        # on a big cluster scoring costs real CPU: re-score at most every 10x its own duration,
-        # so the scorer stays near 10 % of a core however busy the cluster is
-        self._health_interval = max(HEALTH_INTERVAL, 10 * took)
+        # on a big cluster scoring costs real CPU: once synced, re-score at most every
+        # HEALTH_BUDGET x its own duration, so the scorer stays near 5 % of a core however busy
+        # the cluster is (each render asks for a score, so the wait is enforced in _request_health)
+        self._health_interval = max(HEALTH_INTERVAL, HEALTH_BUDGET * took)
+        if _all_synced(snapshot):
+            self._health_after = time.monotonic() + self._health_interval - took
         current = self.source.snapshot()
         if report is not None and snapshot.context == current.context:
             self.report = report
         self.report_generation = snapshot.generation
         if self._health_again or current.generation != snapshot.generation:
             self._health_again = False
-            self.set_timer(self._health_interval, lambda: self._request_health(self.source.snapshot()))
+            if self._scoring_useful(current):
+                self._request_health(current)
         self._render_pending = False
         self._render()
 
     def is_settled(self) -> bool:
         """True once the service synced, the latest snapshot is scored and on screen (for tests)."""
         snapshot = self.source.snapshot()
-        synced = bool(snapshot.states) and all(
-            s.phase is not SyncPhase.SYNCING for s in snapshot.states.values()
-        )
         return (
-            synced
+            _all_synced(snapshot)
             and not self._health_busy
             and self.report_generation == snapshot.generation
             and self.rendered_generation == snapshot.generation
@@ -234,6 +297,7 @@ class KdashApp(App[int]):
     def set_namespace(self, namespace: str | None) -> None:
         """Show one namespace (None: all); remembered for the context, written in a worker."""
         self._namespace = namespace
+        self._health_after = 0.0
         self.source.set_namespace(namespace)
         context = self.source.snapshot().context
         if self.prefs is not None:
@@ -249,6 +313,7 @@ class KdashApp(App[int]):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.report = None
+        self._health_after = 0.0
         if self.prefs is not None:
             if self.prefs.has_namespace(context):
                 self._namespace = self.prefs.last_namespace(context)

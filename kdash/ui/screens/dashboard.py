@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,7 +25,7 @@ from kdash.model.meta import ObjectKey
 from kdash.model.source import LogSource, LogTarget
 from kdash.model.workloads import WORKLOAD_KINDS
 from kdash.ui.widgets.findings_pane import FindingsPane
-from kdash.ui.widgets.header import DashboardHeader
+from kdash.ui.widgets.header import DashboardHeader, header_text
 from kdash.ui.widgets.hpa_pane import HpaPane
 from kdash.ui.widgets.log_tail import LogTailPane
 from kdash.ui.widgets.pane import DashboardView, Pane, PaneBox
@@ -100,6 +101,7 @@ class DashboardScreen(Screen[None]):
         self._followed: ObjectKey | None = None
         self._pending_follow: ObjectKey | None = None
         self._follow_timer: Timer | None = None
+        self._header: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield DashboardHeader(id="header")
@@ -162,7 +164,12 @@ class DashboardScreen(Screen[None]):
         headers = self.query(DashboardHeader)
         if not headers:  # not composed yet: on_mount shows the latest view
             return
-        headers.first().show(view)
+        header = header_text(view)
+        if header != self._header:
+            # Static.update() re-lays out the whole screen; the header rarely changes, so only
+            # then (every render paying a layout and full repaint was most of the idle CPU)
+            self._header = header
+            headers.first().update(header)
         for pane in self.query(Pane):
             pane.update_view(view)
 

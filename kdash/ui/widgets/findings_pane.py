@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from rich.text import Text
+
 from kdash.model.findings import Finding, Severity
 from kdash.model.meta import ObjectKey
 from kdash.ui.format import safe, severity_class, severity_text
 from kdash.ui.widgets.pane import DashboardView, Pane
 from kdash.ui.widgets.resource_table import Column, Row
+from kdash.ui.widgets.table_model import LazyRow
 from kdash.ui.widgets.workloads_pane import finding_words, runtime_severity
 
 
@@ -54,26 +57,69 @@ class FindingsPane(Pane):
             view.snapshot.namespace,
         )
 
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's spelling
+        super().__init__(id=id)
+        # rows by finding content: the scorer makes new Finding objects on every run, so identity
+        # cannot be the cache key, and hashing whole findings (or ObjectKey tuples) 20,000 times
+        # per report was most of the pane's cost; a tuple of strings hashes in C
+        self._rows_by_content: dict[tuple[Any, ...], tuple[Severity, Row]] = {}
+
     def rows(self, view: DashboardView) -> Iterable[Row]:
         report = view.report
         findings: Iterable[Finding] = report.findings if report is not None else runtime_findings(view)
-        seen: set[object] = set()
+        scope = view.snapshot.namespace
+        cache = self._rows_by_content
+        fresh: dict[tuple[Any, ...], tuple[Severity, Row]] = {}
         for f in findings:
-            if f.ignored or not view.in_scope(f.namespace):
+            if f.ignored or (scope is not None and f.namespace != scope):
                 continue
-            key = finding_key(f)
-            if key in seen:
-                continue
-            seen.add(key)
-            yield self.cached(key, None, f.severity, lambda k=key, f=f: self._row(k, f))
+            content = (f.rule, f.kind, f.namespace, f.name, f.container, f.message)
+            if content in fresh:
+                continue  # one row per key: the first (worst) finding wins
+            hit = cache.get(content)
+            if hit is None or hit[0] != f.severity:
+                hit = (f.severity, self._row(finding_key(f), f))
+            fresh[content] = hit
+        if len(cache) > 2 * len(fresh) + 64:
+            self._rows_by_content = fresh
+        else:
+            cache.update(fresh)
+        return [row for _severity, row in fresh.values()]
 
     def _row(self, key: object, f: Finding) -> Row:
         where = f"{f.kind}/{f.namespace}/{f.name}" if f.namespace else f"{f.kind}/{f.name}"
         if f.container:
             where = f"{where} [{f.container}]"
-        return Row(
+
+        def cells() -> tuple[Text, ...]:
+            return (_severity_cell(f.severity), _rule_cell(f.rule), safe(where), safe(finding_words(f)))
+
+        # lazy: of 20,000 findings a screen shows a few dozen, so most cells are never drawn
+        return LazyRow(
             key,
-            (severity_text(f.severity), safe(f.rule), safe(where), safe(finding_words(f))),
+            cells,
             (-int(f.severity), f.rule, where, f.message),
             severity_class(f.severity),
         )
+
+
+# Cells shared by many rows (a handful of severities and rules across 20,000 findings): the table
+# never mutates a cell (it draws from copies), so one Text per value is enough.
+_SEVERITY_CELLS: dict[Severity, Text] = {}
+_RULE_CELLS: dict[str, Text] = {}
+
+
+def _severity_cell(severity: Severity) -> Text:
+    cell = _SEVERITY_CELLS.get(severity)
+    if cell is None:
+        cell = _SEVERITY_CELLS[severity] = severity_text(severity)
+    return cell
+
+
+def _rule_cell(rule: str) -> Text:
+    cell = _RULE_CELLS.get(rule)
+    if cell is None:
+        if len(_RULE_CELLS) > 1024:
+            _RULE_CELLS.clear()
+        cell = _RULE_CELLS[rule] = safe(rule)
+    return cell

@@ -92,6 +92,7 @@ class Pane(PaneBox):
         self._cache: dict[Hashable, tuple[Any, Any, Row]] = {}
         self._last_view: DashboardView | None = None
         self._last_inputs: tuple[Any, ...] | None = None
+        self._titles: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield FilterBar(placeholder="filter: regex, !negate, -l app=web", classes="pane-filter")
@@ -173,13 +174,18 @@ class Pane(PaneBox):
             self.set_class(name == state_class, name)
         shown, total = table.row_count, table.total_count
         count = f"{shown:,}" if not table.filter_text else f"{shown:,}/{total:,}"
-        self.border_title = Content(f"{self.TITLE} [{count}]" if total or shown else self.TITLE)
         subtitle = []
         if table.filter_text:
             subtitle.append(f"/{table.filter_text}")
         if words:
             subtitle.append(words)
-        self.border_subtitle = Content(clean("  ".join(subtitle)))
+        # assigning a border title repaints the whole pane (table included), even when equal: only
+        # on change, or every render would repaint the whole dashboard
+        titles = (f"{self.TITLE} [{count}]" if total or shown else self.TITLE, clean("  ".join(subtitle)))
+        if titles != self._titles:
+            self._titles = titles
+            self.border_title = Content(titles[0])
+            self.border_subtitle = Content(titles[1])
         if total == 0 and words:
             table.placeholder = words
         elif total == 0:

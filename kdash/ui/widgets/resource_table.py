@@ -12,6 +12,7 @@ Row 0 of the widget is the (non-scrolling) header; data line `i` is drawn at `y 
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from operator import is_
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -185,6 +186,9 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Replace the data. Unchanged rows keep their rendered lines; the cursor stays on its key."""
+        old_rows = self._rows
+        if len(rows) == len(old_rows) and all(map(is_, rows, old_rows.values())):
+            return  # the very same rows in the same order (a cached rebuild): nothing to hash
         new = {row.key: row for row in rows}
         old = self._rows
         changed = len(new) != len(old)
@@ -259,7 +263,7 @@ class ResourceTable(ScrollView, can_focus=True):
             rows = [r for k, r in keyed if k[0] != 2] + [r for k, r in keyed if k[0] == 2]
         self._view = [r.key for r in rows]
         self._index = {key: i for i, key in enumerate(self._view)}
-        self.virtual_size = Size(self.size.width, len(self._view) + 1)
+        self._set_virtual_height(len(self._view) + 1)
         # Until the user moves the cursor it stays on the top row (the worst, in most panes), so
         # rows arriving during the first sync do not drag it along; afterwards it follows its key.
         target = self._index.get(previous_key) if previous_key is not None and self._user_moved else None
@@ -267,6 +271,29 @@ class ResourceTable(ScrollView, can_focus=True):
         self._cursor = cursor
         self._set_cursor(cursor, force=True, user=False)
         self.refresh()
+
+    def _set_virtual_height(self, lines: int) -> None:
+        """Setting `virtual_size` re-lays out (and repaints) the whole screen. While the vertical
+        scrollbar stays shown only its thumb changes, so then update the size and scrollbar alone:
+        a busy Restarts pane grows every render and must not repaint the dashboard 10x a second."""
+        size = Size(self.size.width, lines)
+        old = self.virtual_size
+        if size == old:
+            return
+        window = self.container_size.height
+        if (
+            self.is_mounted
+            and self.show_vertical_scrollbar
+            and old.width == size.width
+            and old.height > window
+            and lines > window
+            and self.scroll_y <= lines - window
+        ):
+            self.set_reactive(ResourceTable.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = lines
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     def _set_cursor(self, index: int, *, force: bool = False, user: bool = True) -> None:
         if user and not force:

@@ -62,6 +62,43 @@ class Row:
         return " ".join(cell.plain for cell in self.cells)
 
 
+class LazyRow(Row):
+    """A Row whose cells are built on first use (drawing, width sampling, filtering, comparing).
+
+    For panes with tens of thousands of rows (20,000 findings) where a screen shows a few dozen:
+    only the key, sort values and style are needed up front. `build` must be pure: it runs at most
+    once, whenever the table first needs the cells.
+    """
+
+    __slots__ = ("_build", "_cells")
+    _build: Callable[[], tuple[Text, ...]]
+    _cells: tuple[Text, ...] | None
+
+    def __init__(
+        self,
+        key: Hashable,
+        build: Callable[[], tuple[Text, ...]],
+        sort_values: tuple[Any, ...] = (),
+        style_class: str | None = None,
+        labels: Mapping[str, str] = _EMPTY_LABELS,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "key", key)
+        setter(self, "sort_values", sort_values)
+        setter(self, "style_class", style_class)
+        setter(self, "labels", labels)
+        setter(self, "_build", build)
+        setter(self, "_cells", None)
+
+    @property
+    def cells(self) -> tuple[Text, ...]:
+        cells: tuple[Text, ...] | None = self._cells
+        if cells is None:
+            cells = self._build()
+            object.__setattr__(self, "_cells", cells)
+        return cells
+
+
 def clean_cell(cell: Text) -> Text:
     """A copy of `cell` safe for one terminal line: control characters (newline, ESC, …) become
     spaces one for one, so span offsets stay valid and nothing reaches the terminal raw."""
