@@ -17,7 +17,11 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
+from typing import Any
+
+from kdash.model.source import ChangeSet
 
 
 def rss_mb() -> float:
@@ -51,18 +55,27 @@ async def run(mode: str, kubeconfig: str, seconds: float) -> dict[str, object]:
         result["pods"] = len(service.snapshot().pods)
         if mode == "churn":
             latencies: list[float] = []
-            seen: dict[str, str] = {}
+            pending: list[tuple[int, Any]] = []  # (generation, pod key) published but maybe not painted
+            lock = threading.Lock()
+
+            def on_change(changes: ChangeSet) -> None:
+                """Publisher thread: note which pods changed in which generation (cheap, O(changes))."""
+                with lock:
+                    pending.extend((changes.generation, k) for k in changes.modified if k.kind == "Pod")
+
+            unsubscribe = service.subscribe(on_change)
 
             def observe() -> None:
-                """After each frame: pods whose bench/t0 changed since the last frame are now visible."""
-                now = time.time()
-                snapshot = service.snapshot()
-                if snapshot.generation != app.rendered_generation:
-                    return  # newer data than what is painted: judge it on the next frame (conservative)
-                for pod in snapshot.pods.values():
-                    stamp = pod.meta.annotations.get("bench/t0")
-                    if stamp and seen.get(pod.meta.name) != stamp:
-                        seen[pod.meta.name] = stamp
+                """After a painted frame: changes up to its generation are on screen now."""
+                now, painted = time.time(), app.rendered_generation
+                with lock:
+                    due = [key for generation, key in pending if generation <= painted]
+                    pending[:] = [(g, k) for g, k in pending if g > painted]
+                pods = service.snapshot().pods
+                for key in due:
+                    pod = pods.get(key)
+                    stamp = pod.meta.annotations.get("bench/t0") if pod is not None else None
+                    if stamp:
                         latencies.append((now - float(stamp)) * 1000)
 
             print("ready", flush=True)
@@ -75,6 +88,7 @@ async def run(mode: str, kubeconfig: str, seconds: float) -> dict[str, object]:
                     observe()
             result["cpu_percent"] = (cpu_seconds() - start_cpu) / (time.time() - start) * 100
             result["latencies_ms"] = latencies
+            unsubscribe()
     service.stop()
     return result
 

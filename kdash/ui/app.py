@@ -171,6 +171,8 @@ class KdashApp(App[int]):
             self.report = None
             self._health_after = 0.0  # another namespace or context: score it now
             self._warm_scored = False
+            # the service unfroze the heap to let the old picture go: freeze the new one once it is in
+            self._sync_frozen = self._heap_frozen = False
         self._count_namespaces(snapshot)
         if not self._sync_frozen and _pods_listed(snapshot):
             # the pod list is in: everything alive now is the long-lived cluster picture, so move it

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from kdash.ui.widgets.resource_table import Column, ResourceTable, Row
-from kdash.ui.widgets.table_model import RowFilter, fit_widths, measure_widths, sort_key
+from kdash.ui.widgets.table_model import SAMPLE_ROWS, RowFilter, fit_widths, measure_widths, sort_key
 
 COLUMNS = (
     Column("name", "NAME", max_width=20),
@@ -108,3 +108,37 @@ async def test_ten_thousand_rows_render_only_what_is_visible() -> None:
         assert table.scroll_y == table.max_scroll_y
         table.set_rows([row(i, message="changed" if i == 5 else "m" * (i % 50)) for i in range(10_000)])
         assert table.cursor_key == 9_999
+
+
+def _reference_widths(rows: list[Row]) -> list[int]:
+    """Header and every sampled cell measured directly, no caches (the definition widths must meet)."""
+    step = max(1, len(rows) // SAMPLE_ROWS)
+    widths = []
+    for i, c in enumerate(COLUMNS):
+        w = max([len(c.label) + 1, c.min_width, *(r.cells[i].cell_len for r in rows[::step])])
+        widths.append(min(max(w, c.min_width), c.max_width))
+    return widths
+
+
+async def test_widths_after_updates_equal_a_fresh_measurement() -> None:
+    # 900 rows: the sample is every 2nd row, so updates shift rows in and out of it.
+    rows = [row(i) for i in range(900)]
+    updates = [
+        lambda rs: rs,
+        lambda rs: [*rs[:10], row(10, message="x" * 25), *rs[11:]],  # a changed row widens MESSAGE
+        lambda rs: [*rs[:10], row(10), *rs[11:]],  # ... and narrows it again
+        lambda rs: [row(5000, 123456789, "y" * 50), *rs],  # widest-ever row added (capped), sample shifts
+        lambda rs: rs[1:],  # the widest row removed: widths shrink back
+        lambda rs: [*rs[:300], *rs[301:], row(7777, message="zz" * 9)],
+        lambda rs: rs[:150],  # below the sample size: every row measured
+        lambda rs: [row(1, message="w" * 12), *rs[2:]],  # an unsampled-before key replaced in place
+    ]
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(ResourceTable)
+        for update in updates:
+            rows = update(rows)
+            table.set_rows(rows)
+            await pilot.pause()
+            assert table._natural == _reference_widths(rows)
+        assert table._natural == [7, 9, 12]

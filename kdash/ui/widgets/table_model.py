@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice, zip_longest
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -57,9 +58,19 @@ class Row:
     sort_values: tuple[Any, ...] = ()
     style_class: str | None = None
     labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY_LABELS, compare=False)
+    _cell_lens: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def search_text(self) -> str:
         return " ".join(cell.plain for cell in self.cells)
+
+    def cell_widths(self) -> tuple[int, ...]:
+        """Each cell's width in terminal cells, measured once: a row is immutable (a changed record
+        gets a new Row), so width sampling on every update only measures rows it has not seen."""
+        lens = self._cell_lens
+        if lens is None:
+            lens = tuple([cell.cell_len for cell in self.cells])
+            object.__setattr__(self, "_cell_lens", lens)
+        return lens
 
 
 class LazyRow(Row):
@@ -87,6 +98,7 @@ class LazyRow(Row):
         setter(self, "sort_values", sort_values)
         setter(self, "style_class", style_class)
         setter(self, "labels", labels)
+        setter(self, "_cell_lens", None)
         setter(self, "_build", build)
         setter(self, "_cells", None)
 
@@ -195,17 +207,20 @@ SAMPLE_ROWS = 400
 
 
 def measure_widths(columns: Sequence[Column], rows: Sequence[Row]) -> list[int]:
-    """Natural widths from the header and a bounded, evenly spread sample of rows (O(1) in n)."""
+    """Natural widths from the header and a bounded, evenly spread sample of rows (O(1) in n).
+
+    Called on every update, so it reads each sampled row's cached `cell_widths()`: after the first
+    update only new or changed rows are measured, and the rest is a column-wise max in C."""
     widths = [c.width if c.width is not None else max(len(c.label) + 1, c.min_width) for c in columns]
     if not rows:
         return widths
     step = max(1, len(rows) // SAMPLE_ROWS)
-    for row in rows[::step]:
-        for i, cell in enumerate(row.cells[: len(columns)]):
-            if columns[i].width is None:
-                cl = cell.cell_len
-                if cl > widths[i]:
-                    widths[i] = cl
+    sample = [row.cell_widths() for row in rows[::step]]
+    for i, lens in enumerate(islice(zip_longest(*sample, fillvalue=0), len(columns))):
+        if columns[i].width is None:
+            widest = max(lens)
+            if widest > widths[i]:
+                widths[i] = widest
     return [
         w if c.width is not None else min(max(w, c.min_width), c.max_width)
         for c, w in zip(columns, widths, strict=True)
