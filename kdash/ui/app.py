@@ -173,7 +173,13 @@ class KdashApp(App[int]):
             self._warm_scored = False
             # the service unfroze the heap to let the old picture go: freeze the new one once it is in
             self._sync_frozen = self._heap_frozen = False
-        self._count_namespaces(snapshot)
+        if not self.namespace_counts or (
+            changes is not None
+            and (changes.added or changes.deleted or changes.scope_changed or changes.states_changed)
+        ):
+            # Counts per namespace change only when objects come or go: recounting 10,000 pods on
+            # every render (ten a second under churn) was a visible share of the idle CPU.
+            self._count_namespaces(snapshot)
         if not self._sync_frozen and _pods_listed(snapshot):
             # the pod list is in: everything alive now is the long-lived cluster picture, so move it
             # out of the collector's reach before scoring and rendering allocate on top of it
