@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from kdash.ui.keymap import completions
+from kdash.ui.screens.type_ahead import TypeAheadModal
 
 
 class CommandSuggester(Suggester):
@@ -30,7 +30,7 @@ class CommandSuggester(Suggester):
         return found[0] if found else None
 
 
-class CommandBar(ModalScreen[str | None]):
+class CommandBar(TypeAheadModal[str | None]):
     """Dismisses with the command line typed (without the colon), or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -42,7 +42,6 @@ class CommandBar(ModalScreen[str | None]):
         super().__init__(id="command-bar")
         self.namespaces = namespaces
         self.contexts = contexts
-        self._early: list[events.Key] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="command-box"):
@@ -56,16 +55,7 @@ class CommandBar(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one(Input).focus()
         self._hint("")
-        early, self._early = self._early, []
-        for event in early:
-            self._apply(event)
-
-    def type_ahead(self, event: events.Key) -> None:
-        """Keys typed right after `:` that reached the screen below first (see DashboardScreen)."""
-        if self.is_mounted:
-            self._apply(event)
-        else:
-            self._early.append(event)
+        self.replay_type_ahead()
 
     def _apply(self, event: events.Key) -> None:
         field = self.query_one(Input)

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static, Tab, Tabs
 from kdash.model.meta import ObjectKey
 from kdash.model.source import LogSource, LogTarget
 from kdash.model.workloads import WORKLOAD_KINDS
+from kdash.ui.screens.type_ahead import TypeAheadModal
 from kdash.ui.widgets.findings_pane import FindingsPane
 from kdash.ui.widgets.header import DashboardHeader, header_text
 from kdash.ui.widgets.hpa_pane import HpaPane
@@ -143,9 +144,8 @@ class DashboardScreen(Screen[None]):
         if top is not self:
             event.stop()
             event.prevent_default()
-            forward: Any = getattr(top, "type_ahead", None)
-            if forward is not None:
-                forward(event)
+            if isinstance(top, TypeAheadModal):
+                top.type_ahead(event)
             return
         opener: Any = {
             "colon": getattr(self.app, "action_command_bar", None),

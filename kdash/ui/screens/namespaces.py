@@ -13,12 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.fuzzy import Matcher
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kdash.model.snapshot import ClusterSnapshot
 from kdash.ui.format import MUTED_STYLE, clean
+from kdash.ui.screens.type_ahead import TypeAheadModal
 
 ALL_ID = "\x00all"  # option id of "all namespaces" (cannot clash with a DNS-label name)
 
@@ -42,7 +42,7 @@ def rank(names: list[str], query: str) -> list[str]:
     return [name for score, name in sorted(scored, key=lambda s: -s[0]) if score > 0]
 
 
-class NamespacePicker(ModalScreen[str | None]):
+class NamespacePicker(TypeAheadModal[str | None]):
     """Dismisses with a namespace name, "" for all namespaces, or None when cancelled."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -64,7 +64,6 @@ class NamespacePicker(ModalScreen[str | None]):
         self.counts = dict(counts)
         self.favourites = list(favourites)
         self.current = current
-        self._early: list[events.Key] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
@@ -77,16 +76,7 @@ class NamespacePicker(ModalScreen[str | None]):
         self.query_one("#picker-box").border_title = "Namespaces"
         self._fill("")
         self.query_one(Input).focus()
-        early, self._early = self._early, []
-        for event in early:
-            self._apply(event)
-
-    def type_ahead(self, event: events.Key) -> None:
-        """Keys typed right after `n` that reached the screen below first (see DashboardScreen)."""
-        if self.is_mounted:
-            self._apply(event)
-        else:
-            self._early.append(event)
+        self.replay_type_ahead()
 
     def _apply(self, event: events.Key) -> None:
         field = self.query_one(Input)
