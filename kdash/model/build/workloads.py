@@ -43,17 +43,30 @@ def _true(conds: tuple[Condition, ...], type_: str) -> bool:
     return False
 
 
-def _deployment(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
-    desired, replicas_set = _replicas(spec)
-    ready = i(st.get("readyReplicas"))
+def _controller(
+    meta: Meta,
+    spec: Mapping[str, Any],
+    st: Mapping[str, Any],
+    *,
+    desired: int,
+    ready: int,
+    replicas_set: bool = True,
+    up_to_date: int = 0,
+    available: int = 0,
+    current: int = 0,
+    volume_claim_templates: int = 0,
+) -> WorkloadRecord:
+    """What every replica controller shares: its pod template, selector, conditions and READY text.
+
+    The counts are the kind's own status columns, read by the caller from the field names that kind
+    uses (readyReplicas, numberReady, ...).
+    """
     template = _template(spec.get("template"))
     return WorkloadRecord(
         meta=meta,
         kind=meta.kind,
         desired=desired,
         ready=ready,
-        up_to_date=i(st.get("updatedReplicas")),
-        available=i(st.get("availableReplicas")),
         ready_text=f"{ready}/{desired}",
         replicas_set=replicas_set,
         selector=build_selector(spec.get("selector")),
@@ -61,76 +74,69 @@ def _deployment(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> W
         conditions=conditions(st.get("conditions")),
         images=_images(template),
         has_status=bool(st),
-        current=i(st.get("replicas")),
         observed_generation=i(st.get("observedGeneration")),
+        up_to_date=up_to_date,
+        available=available,
+        current=current,
+        volume_claim_templates=volume_claim_templates,
+    )
+
+
+def _deployment(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
+    desired, replicas_set = _replicas(spec)
+    return _controller(
+        meta,
+        spec,
+        st,
+        desired=desired,
+        ready=i(st.get("readyReplicas")),
+        replicas_set=replicas_set,
+        up_to_date=i(st.get("updatedReplicas")),
+        available=i(st.get("availableReplicas")),
+        current=i(st.get("replicas")),
     )
 
 
 def _statefulset(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
     desired, replicas_set = _replicas(spec)
-    ready = i(st.get("readyReplicas"))
-    template = _template(spec.get("template"))
-    return WorkloadRecord(
-        meta=meta,
-        kind=meta.kind,
+    return _controller(
+        meta,
+        spec,
+        st,
         desired=desired,
-        ready=ready,
+        ready=i(st.get("readyReplicas")),
+        replicas_set=replicas_set,
         up_to_date=i(st.get("updatedReplicas")),
         available=i(st.get("availableReplicas")),
-        ready_text=f"{ready}/{desired}",
-        replicas_set=replicas_set,
-        selector=build_selector(spec.get("selector")),
-        template=template,
-        conditions=conditions(st.get("conditions")),
-        images=_images(template),
-        volume_claim_templates=sum(1 for v in lst(spec.get("volumeClaimTemplates")) if isinstance(v, dict)),
-        has_status=bool(st),
         current=i(st.get("currentReplicas")),
-        observed_generation=i(st.get("observedGeneration")),
+        volume_claim_templates=sum(1 for v in lst(spec.get("volumeClaimTemplates")) if isinstance(v, dict)),
     )
 
 
 def _daemonset(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
-    desired = i(st.get("desiredNumberScheduled"))
-    ready = i(st.get("numberReady"))
-    template = _template(spec.get("template"))
-    return WorkloadRecord(
-        meta=meta,
-        kind=meta.kind,
-        desired=desired,
-        ready=ready,
+    return _controller(
+        meta,
+        spec,
+        st,
+        desired=i(st.get("desiredNumberScheduled")),
+        ready=i(st.get("numberReady")),
         up_to_date=i(st.get("updatedNumberScheduled")),
         available=i(st.get("numberAvailable")),
-        ready_text=f"{ready}/{desired}",
-        selector=build_selector(spec.get("selector")),
-        template=template,
-        conditions=conditions(st.get("conditions")),
-        images=_images(template),
-        has_status=bool(st),
         current=i(st.get("currentNumberScheduled")),
-        observed_generation=i(st.get("observedGeneration")),
     )
 
 
 def _replicaset(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
     desired, replicas_set = _replicas(spec)
-    ready = i(st.get("readyReplicas"))
-    template = _template(spec.get("template"))
-    return WorkloadRecord(
-        meta=meta,
-        kind=meta.kind,
+    return _controller(
+        meta,
+        spec,
+        st,
         desired=desired,
-        ready=ready,
-        available=i(st.get("availableReplicas")),
-        ready_text=f"{ready}/{desired}",
+        ready=i(st.get("readyReplicas")),
         replicas_set=replicas_set,
-        selector=build_selector(spec.get("selector")),
-        template=template,
-        conditions=conditions(st.get("conditions")),
-        images=_images(template),
-        has_status=bool(st),
+        available=i(st.get("availableReplicas")),
         current=i(st.get("replicas")),
-        observed_generation=i(st.get("observedGeneration")),
     )
 
 
