@@ -21,12 +21,13 @@ from kdash.model.meta import ObjectKey
 from kdash.sim.scenarios import builders as b
 from kdash.ui.app import KdashApp
 from kdash.ui.screens.dashboard import object_key_of
+from kdash.ui.screens.logs import LogsScreen
 from kdash.ui.screens.pod import PodDetailScreen
 from kdash.ui.screens.pods_list import PodListScreen, heaviest_pods
 from kdash.ui.screens.workload import WorkloadPodsScreen
 from kdash.ui.screens.yaml_view import ObjectYamlScreen
 from kdash.ui.widgets.resource_table import ResourceTable
-from tests.ui.conftest import FIXED, build_app, frozen, settle, wait_for
+from tests.ui.conftest import FIXED, build_app, frozen, screen_text, settle, wait_for
 
 
 def render_text(renderable: Any, width: int = 160) -> str:
@@ -301,45 +302,30 @@ async def test_quota_heaviest_pods_list(demo_sim: Any) -> None:
         assert app.screen.key == keys[0]
 
 
-class FakeStream:
-    dropped = 0
-    status = "following"
-
-    def stop(self) -> None:
-        pass
-
-
-class FakeLogs:
-    """A LogSource that records what was asked for (the log view itself is tested elsewhere)."""
-
-    def __init__(self) -> None:
-        self.targets: list[Any] = []
-
-    def open(self, target: Any, on_lines: Any) -> FakeStream:
-        self.targets.append(target)
-        return FakeStream()
-
-
 async def test_logs_and_previous_logs_from_pod_detail(demo_sim: Any) -> None:
-    logs = FakeLogs()
-    app = build_app(demo_sim, logs=logs)
+    """`p` and `l` on a crash-looping pod open the real log view on the sim's previous/current logs."""
+    app = build_app(demo_sim, with_logs=True)
     async with app.run_test(size=(140, 50)) as pilot:
         await settle(pilot)
         key = _demo_pod(app.source, "shop", "cart-", "CrashLoopBackOff")
         detail = PodDetailScreen(app.source, key, frozen)
         await app.push_screen(detail)
         await pilot.press("p")
-        await wait_for(pilot, lambda: app.screen is not detail and bool(logs.targets))
-        target = logs.targets[-1]
+        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen))
+        assert isinstance(app.screen, LogsScreen)
+        target = app.screen.target
         assert (target.namespace, target.pod, target.container) == ("shop", key.name, "cart")
         assert target.previous
+        # the previous container's last words, fetched over HTTP from the simulated kubelet
+        await wait_for(pilot, lambda: any("cannot connect to redis" in line for line in screen_text(app)))
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is detail)
-        opened = len(logs.targets)
         await pilot.press("l")
-        await wait_for(pilot, lambda: app.screen is not detail and len(logs.targets) > opened)
-        assert not logs.targets[opened].previous
-        assert logs.targets[opened].container == "cart"
+        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen))
+        assert isinstance(app.screen, LogsScreen)
+        assert not app.screen.target.previous
+        assert app.screen.target.container == "cart"
+        await pilot.press("escape")
 
 
 def test_heaviest_pods_orders_by_share_of_the_quota_resources() -> None:
