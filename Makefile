@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kdash-installed
 SRC    := kdash tests benchmarks scripts
 
-.PHONY: venv demo test lint format snapshots-update screenshots bench docs clean
+.PHONY: venv demo test fuzz lint format snapshots-update screenshots bench docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,12 @@ venv: $(STAMP)
 demo: $(STAMP) ## open the dashboard on the built-in simulated cluster
 	$(BIN)/kdash --demo
 
-test: $(STAMP) ## the whole test suite
+test: $(STAMP) ## the whole test suite (with a few key storms, tests/ui/test_keystorm.py)
 	$(BIN)/pytest
+
+STORMS ?= 200
+fuzz: $(STAMP) ## many more key storms, new ones each run, shrunk to a minimal case on failure
+	KDASH_STORM_EXAMPLES=$(STORMS) $(BIN)/pytest -q --timeout=0 tests/ui/test_keystorm.py
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy --strict on kdash/
 	$(BIN)/ruff check $(SRC)

@@ -47,7 +47,7 @@ async def run(mode: str, kubeconfig: str, seconds: float) -> dict[str, object]:
     app = KdashApp(service, all_namespaces=True)
     result: dict[str, object] = {}
     async with app.run_test(size=(200, 60)) as pilot:
-        while not app.is_settled():
+        while not app.session.is_settled():
             await asyncio.sleep(0.01)
         await pilot.pause()
         result["populated"] = time.time() - spawn
@@ -67,7 +67,7 @@ async def run(mode: str, kubeconfig: str, seconds: float) -> dict[str, object]:
 
             def observe() -> None:
                 """After a painted frame: changes up to its generation are on screen now."""
-                now, painted = time.time(), app.rendered_generation
+                now, painted = time.time(), app.session.rendered_generation
                 with lock:
                     due = [key for generation, key in pending if generation <= painted]
                     pending[:] = [(g, k) for g, k in pending if g > painted]
@@ -81,9 +81,9 @@ async def run(mode: str, kubeconfig: str, seconds: float) -> dict[str, object]:
             print("ready", flush=True)
             start_cpu, start = cpu_seconds(), time.time()
             while time.time() - start < seconds:
-                generation = app.rendered_generation
+                generation = app.session.rendered_generation
                 await asyncio.sleep(0.01)
-                if app.rendered_generation != generation:
+                if app.session.rendered_generation != generation:
                     await pilot.pause()  # the frame with the new generation has been painted
                     observe()
             result["cpu_percent"] = (cpu_seconds() - start_cpu) / (time.time() - start) * 100

@@ -14,7 +14,9 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from kdash import __version__
-from kdash.errors import KdashError
+from kdash.errors import ConfigError, KdashError
+from kdash.k8s.redact import RedactingFormatter, redact
+from kdash.model.logtext import clean
 
 if TYPE_CHECKING:
     from kdash.config import KdashConfig
@@ -23,21 +25,37 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-def _add_target_options(parser: argparse.ArgumentParser) -> None:
-    """The kubectl-style options shared by `kdash` and `kdash check`."""
+def _add_target_options(parser: argparse.ArgumentParser, *, inherit: bool = False) -> None:
+    """The kubectl-style options shared by `kdash` and `kdash check`.
+
+    With `inherit` (the subcommand's copy) an option left out keeps the value given before the
+    subcommand: `kdash --log-file x check` logs, as `kdash check --log-file x` does (argparse would
+    otherwise overwrite it with the subcommand's default).
+    """
+    unset: dict[str, Any] = {"default": argparse.SUPPRESS} if inherit else {}
     group = parser.add_argument_group("cluster")
     group.add_argument(
-        "--kubeconfig", metavar="PATH", help="kubeconfig file(s) to use (default: $KUBECONFIG)"
-    )
-    group.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current context)")
-    group.add_argument("-n", "--namespace", metavar="NS", help="namespace to show (default: the context's)")
-    group.add_argument("-A", "--all-namespaces", action="store_true", help="show every namespace")
-    group.add_argument("--demo", action="store_true", help="use the built-in simulated cluster")
-    group.add_argument(
-        "--log-file", metavar="PATH", help="write a debug log (requests and errors, no secrets)"
+        "--kubeconfig", metavar="PATH", help="kubeconfig file(s) to use (default: $KUBECONFIG)", **unset
     )
     group.add_argument(
-        "--config", metavar="PATH", help="config file (default: $XDG_CONFIG_HOME/kdash/config.toml)"
+        "--context", metavar="NAME", help="kubeconfig context (default: the current context)", **unset
+    )
+    group.add_argument(
+        "-n", "--namespace", metavar="NS", help="namespace to show (default: the context's)", **unset
+    )
+    group.add_argument("-A", "--all-namespaces", action="store_true", help="show every namespace", **unset)
+    group.add_argument("--demo", action="store_true", help="use the built-in simulated cluster", **unset)
+    group.add_argument(
+        "--log-file",
+        metavar="PATH",
+        help="write a debug log (requests and errors; credentials are masked)",
+        **unset,
+    )
+    group.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $XDG_CONFIG_HOME/kdash/config.toml)",
+        **unset,
     )
 
 
@@ -51,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="{check,sim}")
     check = sub.add_parser("check", help="print the health report (exit 1 when a threshold is broken)")
-    _add_target_options(check)
+    _add_target_options(check, inherit=True)
     try:
         from kdash.check.command import add_arguments
     except ImportError:  # the health report ships with the check package; keep --help working without it
@@ -76,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_check(args)
         return _run_tui(args)
     except KdashError as exc:
-        print(f"kdash: {exc}", file=sys.stderr)
+        print(f"kdash: {redact(clean(exc))}", file=sys.stderr)  # messages may quote cluster strings
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -87,7 +105,7 @@ def _setup_logging(path: str | None) -> None:
         logging.getLogger("kdash").addHandler(logging.NullHandler())
         return
     handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"))
     root = logging.getLogger("kdash")
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
@@ -99,6 +117,22 @@ def _load_config(args: argparse.Namespace) -> KdashConfig:
     from kdash.config import load_config
 
     return load_config(Path(args.config) if args.config else None)
+
+
+def _ui_settings(config: KdashConfig) -> dict[str, str]:
+    """Check what only the TUI can (theme names, binding ids and keys) before any cluster is
+    contacted, and return the keymap for `App.set_keymap`."""
+    from textual.theme import BUILTIN_THEMES
+
+    from kdash.config_schema import did_you_mean
+    from kdash.ui.keymap import check_keymap
+
+    source = config.source or "config"
+    if config.theme and config.theme not in BUILTIN_THEMES:
+        raise ConfigError(
+            f"{source}: theme: unknown theme {config.theme!r}{did_you_mean(config.theme, BUILTIN_THEMES)}"
+        )
+    return check_keymap(config.keymap, source)
 
 
 def _resolve_target(args: argparse.Namespace, stack: ExitStack) -> KubeTarget:
@@ -121,19 +155,12 @@ def _scope(args: argparse.Namespace, target: KubeTarget, config: KdashConfig) ->
 
 
 def _service_settings(config: KdashConfig) -> Any:
-    from dataclasses import fields
-
     from kdash.k8s.settings import ServiceSettings
 
-    known = {f.name for f in fields(ServiceSettings)}
-    unknown = sorted(set(config.service) - known)
-    if unknown:
-        raise KdashError(f"{config.source}: unknown [service] settings: {', '.join(unknown)}.")
-    values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in config.service.items()}
-    try:
-        return ServiceSettings(**values)
-    except (TypeError, ValueError) as exc:
-        raise KdashError(f"{config.source}: bad [service] settings: {exc}.") from None
+    # The config's default namespace is one the user expects to read: try it too when a
+    # cluster-wide list is forbidden (after [service] namespaces; the context's comes last).
+    extra = (config.namespace,) if config.namespace else ()
+    return ServiceSettings.from_mapping(config.service, config.source or "config", namespaces=extra)
 
 
 def _health_config(config: KdashConfig) -> Any:
@@ -157,6 +184,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 def _run_tui(args: argparse.Namespace) -> int:
     config = _load_config(args)
+    keymap = _ui_settings(config)
     with ExitStack() as stack:
         target = _resolve_target(args, stack)
         from kdash.k8s.probe import probe
@@ -188,5 +216,6 @@ def _run_tui(args: argparse.Namespace) -> int:
         )
         if config.theme:
             app.theme = config.theme
+        app.set_keymap(keymap)  # [keymap]: binding id -> keys, as posting applies its keymap
         result = app.run()
         return int(result or 0)

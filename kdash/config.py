@@ -1,8 +1,9 @@
 """The user's settings (`config.toml`) and remembered state (`state.json`), both optional.
 
-Settings are read once at start; command-line flags override them. State (the last namespace per
-context, favourite namespaces) is written by the UI from a worker thread, so a slow disk never
-blocks a keypress.
+Settings are read once at start and checked as they are read (kdash/config_schema.py): a typo or a
+wrong type stops kdash with one sentence naming the file, the key and the nearest known key.
+Command-line flags override the settings. State (the last namespace per context, favourite
+namespaces) is written by the UI from a worker thread, so a slow disk never blocks a keypress.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kdash.config_schema import check_keymap_table, check_top_level
 from kdash.errors import ConfigError
 
 
@@ -46,12 +48,14 @@ class KdashConfig:
     """The [health] table: disabled rules, thresholds, required annotations (see docs/health.md)."""
     service: Mapping[str, Any] = field(default_factory=dict)
     """The [service] table: page_size, poll_interval, backoff_initial, backoff_max, namespaces."""
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    """The [keymap] table: binding id -> keys ("v" or "v,ctrl+l"), applied with App.set_keymap."""
     source: str = ""
     """The file these settings came from, for error messages."""
 
 
 def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> KdashConfig:
-    """Read config.toml, or defaults when it does not exist; a broken file is a ConfigError."""
+    """Read and check config.toml, or defaults when it does not exist; any problem is a ConfigError."""
     path = path or config_dir(env) / "config.toml"
     if not path.is_file():
         return KdashConfig()
@@ -65,31 +69,36 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
 
 
 def _from_mapping(data: Mapping[str, Any], path: Path) -> KdashConfig:
-    def expect(key: str, kind: type | tuple[type, ...]) -> Any:
-        value = data.get(key)
-        if value is not None and not isinstance(value, kind):
-            raise ConfigError(f"{path}: `{key}` has the wrong type ({type(value).__name__}).")
-        return value
-
-    namespace = expect("namespace", str)
-    theme = expect("theme", str)
-    buffer_lines = expect("log_buffer_lines", int)
-    max_streams = expect("max_log_streams", int)
-    health = expect("health", dict) or {}
-    service = expect("service", dict) or {}
-    if buffer_lines is not None and buffer_lines < 100:
-        raise ConfigError(f"{path}: `log_buffer_lines` must be at least 100.")
-    if max_streams is not None and max_streams < 1:
-        raise ConfigError(f"{path}: `max_log_streams` must be at least 1.")
+    try:
+        check_top_level(data)
+        keymap = check_keymap_table(data.get("keymap", {}))
+        _check_tables(data, str(path))
+    except ValueError as exc:
+        raise ConfigError(_sentence(f"{path}: {exc}")) from None
     return KdashConfig(
-        namespace=namespace,
-        theme=theme,
-        log_buffer_lines=buffer_lines or 10_000,
-        max_log_streams=max_streams or 50,
-        health=health,
-        service=service,
+        namespace=data.get("namespace"),
+        theme=data.get("theme"),
+        log_buffer_lines=data.get("log_buffer_lines", 10_000),
+        max_log_streams=data.get("max_log_streams", 50),
+        health=data.get("health", {}),
+        service=data.get("service", {}),
+        keymap=keymap,
         source=str(path),
     )
+
+
+def _check_tables(data: Mapping[str, Any], source: str) -> None:
+    """[health] and [service] through the classes that use them, so `kdash check` and the TUI
+    refuse the same files, before either touches a cluster."""
+    from kdash.health.config import HealthConfig
+    from kdash.k8s.settings import ServiceSettings
+
+    HealthConfig.from_mapping(data.get("health", {}))  # ValueError
+    ServiceSettings.from_mapping(data.get("service", {}), source)  # ConfigError, already a sentence
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?")) else text + "."
 
 
 def load_state(path: Path | None = None) -> dict[str, Any]:

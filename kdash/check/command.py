@@ -1,7 +1,11 @@
 """`kdash check`: the health report for CI, against a live cluster or offline on manifest files.
 
 Exit codes: 0 ok, 1 a threshold is broken (`--fail-on`, `--min-score`), 2 a usage or connection
-error, or an input that could not be read (the report is still printed for the rest).
+error, or an incomplete report: a kind the rules read was forbidden or failing, or an input or
+document could not be read (the report is still printed for the rest, and says what is missing).
+
+The live check reads the cluster through the same `ClusterService` and `[service]` settings as
+the TUI, so a user whose cluster-wide lists are forbidden gets the namespaces the dashboard shows.
 """
 
 from __future__ import annotations
@@ -15,14 +19,26 @@ from typing import Any, TextIO
 
 from rich.console import Console
 
-from kdash.check.manifests import load_manifests
+from kdash.check.manifests import MAX_INPUT_BYTES, load_manifests
 from kdash.check.render import render_json, render_junit, render_markdown, render_text
+from kdash.check.scope import CheckScope, live_scope, manifest_scope
+from kdash.check.yamlload import MAX_DEPTH
+from kdash.config import KdashConfig, load_config
 from kdash.errors import ConnectionFailed, KdashError, UsageError
 from kdash.health import CrashLogs, HealthConfig, HealthReport, check_rule_ids, evaluate, split_ids
+from kdash.health.scoring import GRADED_KINDS
+from kdash.k8s.redact import redact
 from kdash.model.findings import Severity
+from kdash.model.logtext import clean
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE = 0, 1, 2
+EXIT_INCOMPLETE = EXIT_USAGE  # what could not be read is named in the report
+EXIT_CODES_HELP = (
+    "exit codes: 0 ok; 1 a threshold is broken (--fail-on, --min-score); 2 a usage or connection "
+    "error, or an incomplete report (a kind the health rules read was forbidden or failing, or a "
+    "file or document could not be read: the report names it and grades only what was read)"
+)
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "none": None}
 SYNC_TIMEOUT = 30.0
 MAX_CRASH_LOGS = 20  # previous-log reads for crash-looping containers, one request each
@@ -31,6 +47,11 @@ CRASH_LOG_TAIL = 20
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The check-specific options (the caller adds --kubeconfig, --context, -n, -A, --config)."""
+    parser.epilog = (
+        f"{EXIT_CODES_HELP}. Limits of -f: regular files, directories and - (stdin) only, at most "
+        f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB each, documents nested at most {MAX_DEPTH} levels deep; "
+        "past a limit the input is named as not read (exit 2)."
+    )
     group = parser.add_argument_group("check")
     group.add_argument(
         "-f",
@@ -62,39 +83,49 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     """Evaluate, print the report, and return the exit code."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
-        config = _health_config(args)
+        file_config = _load_config(args)
+        config = _health_config(args, file_config)
         min_score = getattr(args, "min_score", None)
         if min_score is not None and not 0 <= min_score <= 100:
             raise UsageError(f"--min-score must be between 0 and 100, got {min_score:g}.")
         files = getattr(args, "files", None)
         crash_logs: CrashLogs = {}
         if files:
-            snapshot, input_failed = _offline(files, err)
+            snapshot, scope = _offline(files, err)
         else:
-            (snapshot, crash_logs), input_failed = _live(args, err), False
+            snapshot, scope, crash_logs = _live(args, file_config, err)
     except KdashError as exc:
-        err.write(f"kdash: {exc}\n")
+        err.write(f"kdash: {redact(clean(exc))}\n")
         return exc.exit_code
     report = evaluate(snapshot, config, now=datetime.now(UTC), crash_logs=crash_logs)
-    _write(report, getattr(args, "output", "text"), config.show_ignored, out)
-    if input_failed:
-        return EXIT_USAGE
+    _write(report, getattr(args, "output", "text"), config.show_ignored, scope, out)
+    if not scope.complete:
+        return EXIT_INCOMPLETE
     return (
         EXIT_THRESHOLD if threshold_broken(report, getattr(args, "fail_on", "error"), min_score) else EXIT_OK
     )
 
 
 def threshold_broken(report: HealthReport, fail_on: str, min_score: float | None) -> bool:
-    """True when a finding (not ignored) is at least `fail_on`, or the score is below `min_score`."""
+    """True when a finding (not ignored) is at least `fail_on`, or the score is below `min_score`
+    (a report with no object has no score, so `min_score` cannot be broken by it)."""
     floor = FAIL_ON[fail_on]
     if floor is not None and any(f.severity >= floor for f in report.findings if not f.ignored):
         return True
-    return min_score is not None and report.score < min_score
+    return min_score is not None and bool(report.objects) and report.score < min_score
 
 
-def _health_config(args: argparse.Namespace) -> HealthConfig:
+def _load_config(args: argparse.Namespace) -> KdashConfig:
+    path = getattr(args, "config", None)
+    return load_config(Path(path) if path else None)
+
+
+def _health_config(args: argparse.Namespace, file_config: KdashConfig) -> HealthConfig:
     """config.toml's [health] table, then the command line on top of it."""
-    base = _file_config(args)
+    try:
+        base = HealthConfig.from_mapping(file_config.health)
+    except ValueError as exc:
+        raise UsageError(f"{file_config.source or 'config'}: {exc}") from None
     try:
         disabled = split_ids(getattr(args, "disable", None) or [])
         only = split_ids(args.only) if getattr(args, "only", None) else None
@@ -111,41 +142,35 @@ def _health_config(args: argparse.Namespace) -> HealthConfig:
     )
 
 
-def _file_config(args: argparse.Namespace) -> HealthConfig:
-    from kdash.config import load_config
-
-    path = getattr(args, "config", None)
-    config = load_config(Path(path) if path else None)
-    try:
-        return HealthConfig.from_mapping(config.health)
-    except ValueError as exc:
-        raise UsageError(f"{config.source or 'config'}: {exc}") from None
-
-
-def _offline(files: list[str], err: TextIO) -> tuple[ClusterSnapshot, bool]:
+def _offline(files: list[str], err: TextIO) -> tuple[ClusterSnapshot, CheckScope]:
     loaded = load_manifests(files)
     for problem in loaded.problems:
-        err.write(f"kdash: {problem}\n")
+        err.write(f"kdash: {clean(problem)}\n")  # file names and parser sentences quote the input
     if loaded.unreadable and loaded.objects == 0 and not loaded.snapshot.workloads:
         raise UsageError("no manifest could be read.")
-    return loaded.snapshot, loaded.unreadable
+    return loaded.snapshot, manifest_scope(loaded.not_read)
 
 
-def _live(args: argparse.Namespace, err: TextIO) -> tuple[ClusterSnapshot, CrashLogs]:
-    from kdash.config import load_config
+def _live(
+    args: argparse.Namespace, file_config: KdashConfig, err: TextIO
+) -> tuple[ClusterSnapshot, CheckScope, CrashLogs]:
     from kdash.k8s.kubeconfig import load_target
     from kdash.k8s.probe import probe
     from kdash.k8s.service import ClusterService
+    from kdash.k8s.settings import ServiceSettings
 
     target = load_target(kubeconfig=getattr(args, "kubeconfig", None), context=getattr(args, "context", None))
     probe(target, timeout=10.0)
-    if getattr(args, "all_namespaces", False):
-        namespace = None
-    else:
-        path = getattr(args, "config", None)
-        namespace = getattr(args, "namespace", None) or load_config(Path(path) if path else None).namespace
-        namespace = namespace or target.namespace
-    service: Any = ClusterService(target, namespace=namespace)
+    namespace: str | None = None
+    if not getattr(args, "all_namespaces", False):
+        namespace = getattr(args, "namespace", None) or file_config.namespace or target.namespace
+    # The TUI's settings: [service] namespaces (and the config's namespace) are tried when a
+    # cluster-wide list is forbidden, then the context's namespace.
+    extra = (file_config.namespace,) if file_config.namespace else ()
+    settings = ServiceSettings.from_mapping(
+        file_config.service, file_config.source or "config", namespaces=extra
+    )
+    service: Any = ClusterService(target, namespace=namespace, settings=settings)
     service.start()
     try:
         if not service.wait_until_synced(timeout=SYNC_TIMEOUT):
@@ -155,38 +180,61 @@ def _live(args: argparse.Namespace, err: TextIO) -> tuple[ClusterSnapshot, Crash
     finally:
         service.stop()
     for kind, state in sorted(snapshot.states.items()):
-        if state.phase in (SyncPhase.FORBIDDEN, SyncPhase.ERROR):
-            err.write(f"kdash: {kind} not checked ({state.phase.value}): {state.message}\n")
-    return snapshot, _crash_logs(target, snapshot)
+        if state.phase in (SyncPhase.FORBIDDEN, SyncPhase.ERROR) and not (
+            state.phase is SyncPhase.ERROR and state.stale_since is not None
+        ):
+            unused = "" if kind in GRADED_KINDS else " (the health rules do not read it)"
+            err.write(
+                redact(f"kdash: {kind} not checked ({state.phase.value}){unused}: {clean(state.message)}\n")
+            )
+    scope = live_scope(snapshot.states, namespace)
+    if (
+        namespace is None
+        and not scope.namespaces
+        and len(scope.not_checked) == len([k for k in GRADED_KINDS if k in snapshot.states])
+    ):
+        err.write(
+            "kdash: nothing could be read cluster-wide; name the namespaces you may read in "
+            "[service] namespaces (config.toml), or pass -n NAMESPACE\n"
+        )
+    if scope.namespaces:
+        err.write(
+            f"kdash: cluster-wide lists are forbidden; checked namespaces {clean(', '.join(scope.namespaces))}\n"
+        )
+    return snapshot, scope, _crash_logs(target, snapshot)
 
 
 def _crash_logs(target: Any, snapshot: ClusterSnapshot) -> CrashLogs:
     """The previous log tail of crash-looping containers, so findings can quote the crash (bounded)."""
     from kdash.k8s.logs_follow import fetch_lines
     from kdash.k8s.logs_select import ContainerRef
+    from kdash.k8s.rawapi import RawApi
 
     wanted = [r for r in snapshot.restarts if r.state_text == "CrashLoopBackOff" and not r.crash_log]
     logs: dict[tuple[str, str, str], list[str]] = {}
     if not wanted:
         return logs
-    client = target.api_client()
-    for r in wanted[:MAX_CRASH_LOGS]:
-        try:
-            ref = ContainerRef(r.namespace, r.pod, r.container)
-            logs[(r.namespace, r.pod, r.container)] = fetch_lines(
-                client, ref, previous=True, tail=CRASH_LOG_TAIL
-            )
-        except Exception:  # noqa: BLE001 - evidence is a bonus; the finding stands without it
-            continue
+    client = RawApi(target)
+    try:
+        for r in wanted[:MAX_CRASH_LOGS]:
+            try:
+                ref = ContainerRef(r.namespace, r.pod, r.container)
+                logs[(r.namespace, r.pod, r.container)] = fetch_lines(
+                    client, ref, previous=True, tail=CRASH_LOG_TAIL
+                )
+            except Exception:  # noqa: BLE001 - evidence is a bonus; the finding stands without it
+                continue
+    finally:
+        client.close()
     return logs
 
 
-def _write(report: HealthReport, output: str, show_ignored: bool, out: TextIO) -> None:
+def _write(report: HealthReport, output: str, show_ignored: bool, scope: CheckScope, out: TextIO) -> None:
     if output == "json":
-        out.write(render_json(report, show_ignored))
+        out.write(render_json(report, show_ignored, scope))
     elif output == "junit":
-        out.write(render_junit(report, show_ignored))
+        out.write(render_junit(report, show_ignored, scope))
     elif output == "markdown":
-        out.write(render_markdown(report, show_ignored))
+        out.write(render_markdown(report, show_ignored, scope))
     else:
-        render_text(report, Console(file=out, highlight=False), show_ignored)
+        render_text(report, Console(file=out, highlight=False), show_ignored, scope)

@@ -4,26 +4,40 @@ Each document is parsed on its own, so one malformed document (reported with its
 and line) does not hide the others. Helm output (`---` separators, `# Source:` comments, empty
 documents) and `List` kinds are handled. Kinds Kubernetes defines but kdash does not lint
 (ConfigMap, Ingress ...) are skipped quietly; anything else unknown is reported.
+
+Hostile or accidental input is bounded: only regular files (and `-`) are read, at most
+MAX_INPUT_BYTES each, documents nest at most MAX_DEPTH levels. Anything past a limit is one
+sentence and an incomplete report, never a hang, a traceback or a MemoryError. Documents are
+parsed (JSON by orjson, YAML by `yamlload`), turned into records and dropped one at a time.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import re
+import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+import orjson
 import yaml
 
+from kdash.check.yamlload import MAX_DEPTH, TooDeepError, load_yaml
 from kdash.model.build.manifests import records_from_manifests
 from kdash.model.snapshot import ClusterSnapshot
 
 SUFFIXES = (".yaml", ".yml", ".json")
-_SEPARATOR = re.compile(r"^---(?:[ \t]+(.*))?$")
-_DOC_END = re.compile(r"^\.\.\.[ \t]*$")
-_PROBLEM_LABEL = re.compile(r"^document (\d+)(?: item \d+)*: ")
+MAX_INPUT_BYTES = 100 * 1024 * 1024  # per file, and for stdin
+_MAX_LIST_DEPTH = 8  # a List of Lists of ...
+_SEPARATOR = re.compile(r"^(?:---(?:[ \t]+(.*))?|(\.\.\.)[ \t]*)$", re.MULTILINE)
+_CONTENT = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
+_TOP_KIND = re.compile(r"""^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+_PROBLEM_LABEL = re.compile(r"^document (\d+)")
+_NOTES = ("unknown kind ", "duplicate ")  # build problems that lose nothing kdash lints
 # Standard kinds with nothing for the health rules to check: skipped without a message.
 NOT_LINTED = frozenset(
     {
@@ -62,13 +76,19 @@ NOT_LINTED = frozenset(
 
 @dataclass(slots=True)
 class Loaded:
-    """What the manifests gave: a snapshot, messages for stderr, and whether any input was unreadable."""
+    """What the manifests gave: a snapshot, messages for stderr, and what could not be read.
+
+    `not_read` holds (where, why) for inputs and documents that were lost (unreadable, invalid,
+    over a limit, not an object): they make the report incomplete. Unknown kinds and duplicates
+    are only `problems`.
+    """
 
     snapshot: ClusterSnapshot
     problems: list[str] = field(default_factory=list)
     unreadable: bool = False
     objects: int = 0
     skipped: int = 0
+    not_read: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -78,30 +98,40 @@ class _Doc:
 
 
 def split_documents(text: str) -> list[_Doc]:
-    """Split a YAML stream on `---` lines. A preamble of only comments before the first `---` is not
-    a document (Helm output starts with `---`); later empty documents keep their numbers."""
-    docs: list[_Doc] = []
-    current: list[str] | None = []  # None: after a `...` end marker, between documents
+    """Split a YAML stream on `---` lines (see `iter_documents`)."""
+    return list(iter_documents(text))
+
+
+def iter_documents(text: str) -> Iterator[_Doc]:
+    """The documents of a YAML stream, split on `---` lines (and ended by `...`). A preamble of only
+    comments before the first `---` is not a document (Helm output starts with `---`); later empty
+    documents keep their numbers. Finds separators with one regex instead of looping over lines."""
+    current: str | None = ""  # None: after a `...` end marker, between documents
     start, preamble = 1, True
-    for number, line in enumerate(text.splitlines(), 1):
-        sep, end = _SEPARATOR.match(line), _DOC_END.match(line)
-        if not sep and not end:
-            if current is None:
-                current, start = [], number
-            current.append(line)
-            continue
-        if current is not None and (not preamble or _has_content(current)):
-            docs.append(_Doc("\n".join(current), start))
+    pos, line = 0, 1  # where the text after the last separator begins, and its line number
+    for match in _SEPARATOR.finditer(text):
+        current, start = _extend(current, start, text[pos : match.start()], line)
+        line += text.count("\n", pos, match.start())  # now the separator's line
+        if current is not None and (not preamble or _CONTENT.search(current)):
+            yield _Doc(current, start)
         preamble = False
-        current = None if end else ([sep.group(1)] if sep and sep.group(1) else [])
-        start = number if current else number + 1
-    if current is not None and _has_content(current):
-        docs.append(_Doc("\n".join(current), start))
-    return docs
+        inline = match.group(1) or ""
+        current = None if match.group(2) else inline
+        start = line if inline else line + 1
+        pos, line = match.end() + 1, line + 1
+    current, start = _extend(current, start, text[pos:], line)
+    if current is not None and _CONTENT.search(current):
+        yield _Doc(current, start)
 
 
-def _has_content(lines: Iterable[str]) -> bool:
-    return any(line.strip() and not line.lstrip().startswith("#") for line in lines)
+def _extend(current: str | None, start: int, region: str, line: int) -> tuple[str | None, int]:
+    """Add the lines of `region` (text up to a separator, newline included) to the document."""
+    if not region:
+        return current, start
+    segment = region[:-1] if region.endswith("\n") else region
+    if current is None:  # the first line after a `...` starts a document
+        return segment, line
+    return (f"{current}\n{segment}" if current else segment), start
 
 
 def _paths(arg: str) -> list[Path]:
@@ -111,80 +141,214 @@ def _paths(arg: str) -> list[Path]:
     return [path]
 
 
-def _read(arg: str, stdin: TextIO) -> list[tuple[str, str | None, str]]:
+def _limit_text() -> str:
+    return f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB"
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _read_path(path: Path) -> tuple[str | None, str]:
+    """(text, "") or (None, why). Never blocks on a FIFO, never reads past the size limit."""
+    try:
+        # O_NONBLOCK: opening a FIFO without a writer would otherwise wait forever
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return None, "no such file or directory"
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return (
+                None,
+                f"{_file_type(info.st_mode)}, not a file: kdash reads files and directories (pipe into -f - instead)",
+            )
+        if info.st_size > MAX_INPUT_BYTES:
+            return (
+                None,
+                f"{info.st_size / (1024 * 1024):.0f} MiB, over the {_limit_text()} kdash reads from one file",
+            )
+        try:
+            data = f.read(MAX_INPUT_BYTES + 1)
+        except OSError as exc:
+            return None, f"cannot read: {exc.strerror or exc}"
+    if len(data) > MAX_INPUT_BYTES:
+        return None, f"over the {_limit_text()} kdash reads from one file"
+    return _decode(data)
+
+
+def _read_stdin(stdin: TextIO) -> tuple[str | None, str]:
+    raw = getattr(stdin, "buffer", None)
+    try:
+        if raw is not None:
+            data = raw.read(MAX_INPUT_BYTES + 1)
+            if len(data) > MAX_INPUT_BYTES:
+                return None, f"more than the {_limit_text()} kdash reads from stdin"
+            return _decode(data)
+        text = stdin.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        return None, f"cannot read: {exc.strerror or exc}"
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text (byte {exc.start})"
+    if len(text) > MAX_INPUT_BYTES:
+        return None, f"more than the {_limit_text()} kdash reads from stdin"
+    return text.replace("\r\n", "\n"), ""
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n"), ""
+    except UnicodeDecodeError as exc:
+        return None, f"not UTF-8 text (byte {exc.start})"
+
+
+def _read(arg: str, stdin: TextIO) -> Iterator[tuple[str, str | None, str]]:
     """(label, text or None when unreadable, error) for every file an argument names."""
     if arg == "-":
-        return [("<stdin>", stdin.read(), "")]
-    out: list[tuple[str, str | None, str]] = []
+        text, error = _read_stdin(stdin)
+        yield "<stdin>", text, error
+        return
     paths = _paths(arg)
     if not paths and Path(arg).is_dir():
-        return [(arg, None, "no .yaml, .yml or .json files in this directory")]
+        yield arg, None, "no .yaml, .yml or .json files in this directory"
+        return
     for path in paths:
+        text, error = _read_path(path)
+        yield str(path), text, error
+
+
+_SKIP = object()  # a document of a kind kdash does not lint
+
+
+def _json_too_deep(obj: Any, limit: int) -> bool:
+    """Iteratively: does `obj` nest dicts/lists deeper than `limit`?"""
+    stack: list[tuple[Any, int]] = [(obj, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        values = item.values() if type(item) is dict else item
+        for value in values:
+            if type(value) is dict or type(value) is list:
+                stack.append((value, depth + 1))
+    return False
+
+
+def _parse(doc: _Doc) -> tuple[Any, str, int]:
+    """(object, "", 0), (_SKIP, "", 0) or (None, why, line)."""
+    kinds = _TOP_KIND.findall(doc.text)
+    if len(kinds) == 1 and kinds[0] in NOT_LINTED:
+        return _SKIP, "", 0  # not linted: not worth parsing (CRDs and ConfigMaps are the big ones)
+    if doc.text.lstrip()[:1] in ("{", "["):
         try:
-            out.append((str(path), path.read_text(encoding="utf-8"), ""))
-        except FileNotFoundError:
-            out.append((str(path), None, "no such file or directory"))
-        except (OSError, UnicodeDecodeError) as exc:
-            out.append((str(path), None, f"cannot read: {exc}"))
-    return out
-
-
-def _parse(label: str, n: int, doc: _Doc, problems: list[str]) -> tuple[Any, bool]:
+            obj = orjson.loads(doc.text)
+        except orjson.JSONDecodeError:
+            pass  # flow-style YAML is not always JSON: let the YAML parser decide
+        else:
+            if (type(obj) is dict or type(obj) is list) and _json_too_deep(obj, MAX_DEPTH):
+                return None, f"nested more than {MAX_DEPTH} levels deep; kdash reads no deeper", doc.line
+            return obj, "", 0
     try:
-        return yaml.safe_load(doc.text), True
+        return load_yaml(doc.text), "", 0
+    except TooDeepError as exc:
+        return (
+            None,
+            f"nested more than {exc.limit} levels deep; kdash reads no deeper",
+            doc.line + exc.line - 1,
+        )
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = doc.line + mark.line if mark is not None else doc.line
+        # libyaml marks an error at the end of the input one line past the document's last
+        line = doc.line + min(mark.line, doc.text.count("\n")) if mark is not None else doc.line
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.append(f"{label}: document {n} (line {line}): invalid YAML: {what}")
-        return None, False
+        return None, f"invalid YAML: {what}", line
+    except (RecursionError, MemoryError, ValueError, TypeError) as exc:  # a constructor's odd input
+        return None, f"cannot be read: {type(exc).__name__}", doc.line
 
 
-def _flatten(obj: Any, label: str) -> list[tuple[str, Any]]:
+def _flatten(obj: Any, label: str) -> Iterator[tuple[str, Any]]:
     """`List` kinds (kubectl get -o yaml) become their items, each with its own label."""
-    if (
-        isinstance(obj, dict)
-        and str(obj.get("kind", "")).endswith("List")
-        and isinstance(obj.get("items"), list)
-    ):
-        out: list[tuple[str, Any]] = []
-        for i, item in enumerate(obj["items"], 1):
-            out.extend(_flatten(item, f"{label} item {i}"))
-        return out
-    return [(label, obj)]
+    stack: list[tuple[str, Any, int]] = [(label, obj, 0)]
+    while stack:
+        where, item, depth = stack.pop()
+        if (
+            depth < _MAX_LIST_DEPTH
+            and isinstance(item, dict)
+            and str(item.get("kind", "")).endswith("List")
+            and isinstance(item.get("items"), list)
+        ):
+            items = item["items"]
+            stack.extend((f"{where} item {i}", items[i - 1], depth + 1) for i in range(len(items), 0, -1))
+            continue
+        yield where, item
 
 
 def load_manifests(args: Sequence[str], stdin: TextIO | None = None) -> Loaded:
     """Parse every file; build one snapshot from all documents (problems name file and document)."""
     problems: list[str] = []
-    unreadable = False
-    docs: list[Any] = []
+    not_read: list[tuple[str, str]] = []
     labels: list[str] = []
-    skipped = 0
-    for arg in args:
-        for name, text, error in _read(arg, stdin or sys.stdin):
-            if text is None:
-                problems.append(f"{name}: {error}")
-                unreadable = True
-                continue
-            for n, doc in enumerate(split_documents(text), 1):
-                obj, ok = _parse(name, n, doc, problems)
-                unreadable = unreadable or not ok
-                for label, item in _flatten(obj, f"{name}: document {n}"):
-                    if isinstance(item, dict) and item.get("kind") in NOT_LINTED:
-                        skipped += 1
+    counts = {"yielded": 0, "skipped": 0}
+
+    def objects() -> Iterator[Any]:
+        for arg in args:
+            for name, text, error in _read(arg, stdin or sys.stdin):
+                if text is None:
+                    problems.append(f"{name}: {error}")
+                    not_read.append((name, error))
+                    continue
+                for n, doc in enumerate(iter_documents(text), 1):
+                    obj, why, line = _parse(doc)
+                    if why:
+                        where = f"{name}: document {n} (line {line})"
+                        problems.append(f"{where}: {why}")
+                        not_read.append((where, why))
                         continue
-                    docs.append(item)
-                    labels.append(label)
-    snapshot, build_problems = records_from_manifests(docs)
-    problems += [_relabel(p, labels) for p in build_problems]
-    objects = sum(1 for d in docs if d is not None) - len(build_problems)
-    return Loaded(snapshot, problems, unreadable, max(objects, 0), skipped)
+                    if obj is _SKIP:
+                        counts["skipped"] += 1
+                        continue
+                    if obj is None:  # an empty document
+                        continue
+                    for label, item in _flatten(obj, f"{name}: document {n}"):
+                        if isinstance(item, dict) and item.get("kind") in NOT_LINTED:
+                            counts["skipped"] += 1
+                            continue
+                        labels.append(label)
+                        counts["yielded"] += 1
+                        yield item
+                del text
+
+    # Millions of small objects are made and dropped: the cyclic collector only slows that down.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        snapshot, build_problems = records_from_manifests(objects())
+    finally:
+        if collecting:
+            gc.enable()
+    for problem in build_problems:
+        where, message = _relabel(problem, labels)
+        problems.append(f"{where}: {message}")
+        if not message.startswith(_NOTES):
+            not_read.append((where, message))
+    objects_read = max(counts["yielded"] - len(build_problems), 0)
+    return Loaded(snapshot, problems, bool(not_read), objects_read, counts["skipped"], not_read)
 
 
-def _relabel(problem: str, labels: Sequence[str]) -> str:
-    """'document 7: unknown kind Foo' -> 'deploy/app.yaml: document 2: unknown kind Foo'."""
+def _relabel(problem: str, labels: Sequence[str]) -> tuple[str, str]:
+    """'document 7 item 2: unknown kind Foo' -> ('deploy/app.yaml: document 2 item 2', 'unknown kind Foo')."""
     m = _PROBLEM_LABEL.match(problem)
+    head, _, message = problem.partition(": ")
     if m is None or not 0 < int(m.group(1)) <= len(labels):
-        return problem
-    return f"{labels[int(m.group(1)) - 1]}: {problem[m.end() :]}"
+        return head, message
+    return labels[int(m.group(1)) - 1] + head[m.end() :], message

@@ -3,6 +3,9 @@
 Every string from the cluster (names, messages) is untrusted: the text output builds
 `rich.text.Text` objects (never markup), JUnit goes through ElementTree with XML-illegal
 characters removed, Markdown escapes table and HTML syntax.
+
+Every format says what could not be checked (`CheckScope`), and a report with no object has no
+grade (`null` in JSON): nothing checked is never an A.
 """
 
 from __future__ import annotations
@@ -14,15 +17,17 @@ from collections.abc import Iterable
 
 import orjson
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
+from kdash.check.scope import CheckScope
+from kdash.check.textrows import ObjectBlock, Row
 from kdash.health import HealthReport, grade_for
 from kdash.model.findings import Finding, ObjectScore, Severity
-from kdash.model.logtext import strip_ansi
+from kdash.model.logtext import clean, strip_ansi
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 GRADE_STYLE = {"A": "green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
+_BLOCK = 200  # objects a print: few prints (each costs like a row), bounded output in memory
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -54,13 +59,25 @@ def _counts(report: HealthReport) -> str:
     return ", ".join(parts)
 
 
-def summary_line(report: HealthReport) -> str:
+def summary_line(report: HealthReport, scope: CheckScope | None = None) -> str:
+    """'Score 87.5 (B): 1 error, …; 12 objects checked', with the partial label and what is missing."""
     ignored = sum(1 for f in report.findings if f.ignored)
     extra = f", {ignored} ignored" if ignored else ""
-    return (
-        f"Score {report.score:.1f} ({report.grade}): {_counts(report)}{extra}; "
-        f"{len(report.objects)} object{'s' if len(report.objects) != 1 else ''} checked"
-    )
+    n = len(report.objects)
+    checked = f"{n} object{'s' if n != 1 else ''} checked"
+    if n:
+        label = f", {scope.label}" if scope is not None and scope.label else ""
+        line = f"Score {report.score:.1f} ({report.grade}{label}): {_counts(report)}{extra}; {checked}"
+    else:
+        line = f"No grade: {checked}"
+    if scope is not None and not scope.complete:
+        line += f"; incomplete: {len(scope.not_checked)} not checked"
+    return line
+
+
+def _grade_of(report: HealthReport) -> str | None:
+    """The report's grade, or None when no object was checked."""
+    return report.grade if report.objects else None
 
 
 def _plain(text: str, style: str = "") -> Text:
@@ -68,7 +85,9 @@ def _plain(text: str, style: str = "") -> Text:
     return Text(strip_ansi(text), style=style)
 
 
-def render_text(report: HealthReport, console: Console, show_ignored: bool = False) -> None:
+def render_text(
+    report: HealthReport, console: Console, show_ignored: bool = False, scope: CheckScope | None = None
+) -> None:
     """Per namespace (worst first), each object with its score, then its findings; a summary last.
 
     One finding is two columns (severity; rule over message), so the report stays readable in an
@@ -84,27 +103,40 @@ def render_text(report: HealthReport, console: Console, show_ignored: bool = Fal
                 _grade(score),
             )
         )
+        block: list[tuple[Text, list[Row]]] = []
         for obj, findings in objects:
-            console.print(
-                Text.assemble(
-                    "  ", _plain(f"{obj.kind}/{obj.name}", "bold"), f"  {obj.score:.0f} ", _grade(obj.score)
-                )
+            header = Text.assemble(
+                "  ", _plain(f"{obj.kind}/{obj.name}", "bold"), f"  {obj.score:.0f} ", _grade(obj.score)
             )
-            table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1, 0, 0))
-            table.add_column(width=3)
-            table.add_column(no_wrap=True)
-            table.add_column(overflow="fold", ratio=1)
+            rows: list[Row] = []
             for f in findings:
                 style = "dim" if f.ignored else ""
-                sev = Text(
-                    f.severity.label + (" (ignored)" if f.ignored else ""),
-                    style=style or SEVERITY_STYLE[f.severity],
-                )
-                detail = Text.assemble(_plain(f.rule, style or "bold"), "\n", _plain(f.message, style))
-                table.add_row("", sev, detail)
-            console.print(table)
+                sev = f.severity.label + (" (ignored)" if f.ignored else "")
+                rule, message = strip_ansi(f.rule), strip_ansi(f.message)
+                rows.append((sev, style or SEVERITY_STYLE[f.severity], rule, style or "bold", message, style))
+            block.append((header, rows))
+            if len(block) == _BLOCK:
+                console.print(ObjectBlock(block), crop=False)  # the header and rows, a few prints
+                block = []
+        if block:
+            console.print(ObjectBlock(block), crop=False)
         console.print()
-    console.print(Text(summary_line(report), style="bold " + GRADE_STYLE.get(report.grade, "")))
+    if scope is not None and scope.namespaces:
+        console.print(
+            Text.assemble(
+                ("Namespaces checked: ", "bold"),
+                _plain(", ".join(scope.namespaces)),
+                " (the cluster-wide lists are forbidden)",
+            )
+        )
+    if scope is not None and not scope.complete:
+        console.print(Text("Not checked (the report is incomplete):", style="bold red"))
+        for what, why in scope.not_checked:
+            console.print(Text.assemble("  ", _plain(what, "bold"), ": ", _plain(why)))
+        console.print()
+    grade = _grade_of(report)
+    style = "bold " + GRADE_STYLE.get(grade, "") if grade is not None else "bold red"
+    console.print(Text(summary_line(report, scope), style=style))
 
 
 def _grade(score: float) -> Text:
@@ -129,17 +161,25 @@ def _finding_json(f: Finding, show_ignored: bool) -> dict[str, object]:
     return out
 
 
-def render_json(report: HealthReport, show_ignored: bool = False) -> str:
-    """The shape of DESIGN.md section 5 exactly; scores are floats rounded to one decimal."""
+def render_json(report: HealthReport, show_ignored: bool = False, scope: CheckScope | None = None) -> str:
+    """The shape of DESIGN.md section 5, then what the report covers: `complete` (false when
+    something could not be read), `not_checked` ([{"what", "why"}]), `namespaces` (read one by
+    one when the cluster-wide lists are forbidden, else null). Scores are floats rounded to one
+    decimal; with no object checked, `score` and `grade` are null."""
+    scope = scope or CheckScope()
+    graded = bool(report.objects)
     doc = {
-        "score": round(float(report.score), 1),
-        "grade": report.grade,
+        "score": round(float(report.score), 1) if graded else None,
+        "grade": report.grade if graded else None,
         "summary": {k: int(report.summary.get(k, 0)) for k in ("error", "warning", "info")},
         "findings": [_finding_json(f, show_ignored) for f in _visible(report, show_ignored)],
         "objects": [
             {"kind": o.kind, "namespace": o.namespace, "name": o.name, "score": round(float(o.score), 1)}
             for o in report.objects
         ],
+        "complete": scope.complete,
+        "not_checked": [{"what": what, "why": why} for what, why in scope.not_checked],
+        "namespaces": list(scope.namespaces) or None,
     }
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
 
@@ -148,24 +188,30 @@ def _xml(text: str) -> str:
     return _XML_ILLEGAL.sub("\ufffd", text)
 
 
-def render_junit(report: HealthReport, show_ignored: bool = False) -> str:
-    """One testcase per scored object, one <failure> per finding (ignored ones as <skipped>)."""
+def render_junit(report: HealthReport, show_ignored: bool = False, scope: CheckScope | None = None) -> str:
+    """One testcase per scored object, one <failure> per finding (ignored ones as <skipped>), and
+    one testcase with an <error> per thing that could not be checked."""
+    scope = scope or CheckScope()
     visible = _visible(report, show_ignored)
     by_key: defaultdict[tuple[str, str, str], list[Finding]] = defaultdict(list)
     for f in visible:
         by_key[(f.kind, f.namespace, f.name)].append(f)
     failures = sum(1 for f in visible if not f.ignored)
-    suites = ET.Element(
-        "testsuites", name="kdash check", tests=str(len(report.objects)), failures=str(failures)
-    )
+    tests, errors = str(len(report.objects) + len(scope.not_checked)), str(len(scope.not_checked))
+    suites = ET.Element("testsuites", name="kdash check", tests=tests, failures=str(failures), errors=errors)
     suite = ET.SubElement(
         suites,
         "testsuite",
-        name=_xml(f"kdash health: score {report.score:.1f} ({report.grade})"),
-        tests=str(len(report.objects)),
+        name=_xml(f"kdash health: {summary_line(report, scope).split(':')[0]}"),
+        tests=tests,
         failures=str(failures),
-        errors="0",
+        errors=errors,
     )
+    for what, why in scope.not_checked:
+        case = ET.SubElement(suite, "testcase", classname="kdash.not-checked", name=_xml(what))
+        ET.SubElement(case, "error", message=_xml(why), type="not-checked").text = _xml(
+            f"{what} could not be checked: {why}\n"
+        )
     for obj in report.objects:
         case = ET.SubElement(
             suite,
@@ -187,8 +233,8 @@ def render_junit(report: HealthReport, show_ignored: bool = False) -> str:
 
 
 def _md(text: str) -> str:
-    """Safe inside a Markdown table cell: no pipes, newlines, HTML or stray emphasis."""
-    text = " ".join(text.split())
+    """Safe inside a Markdown table cell: no pipes, newlines, HTML, stray emphasis or escapes."""
+    text = " ".join(clean(text).split())
     for ch, rep in (
         ("\\", "\\\\"),
         ("|", "\\|"),
@@ -214,8 +260,20 @@ def _md_rows(items: Iterable[tuple[ObjectScore, list[Finding]]]) -> list[str]:
     return rows
 
 
-def render_markdown(report: HealthReport, show_ignored: bool = False) -> str:
-    out = ["# kdash health report", "", f"**{_md(summary_line(report))}**, grade **{report.grade}**", ""]
+def render_markdown(report: HealthReport, show_ignored: bool = False, scope: CheckScope | None = None) -> str:
+    scope = scope or CheckScope()
+    grade = _grade_of(report)
+    head = f"**{_md(summary_line(report, scope))}**" + (f", grade **{grade}**" if grade else "")
+    out = ["# kdash health report", "", head, ""]
+    if scope.namespaces:
+        out += [
+            f"Namespaces checked: {_md(', '.join(scope.namespaces))} (the cluster-wide lists are forbidden)",
+            "",
+        ]
+    if not scope.complete:
+        out += ["## Not checked (the report is incomplete)", "", "| what | why |", "|---|---|"]
+        out += [f"| {_md(what)} | {_md(why)} |" for what, why in scope.not_checked]
+        out.append("")
     if report.namespace_scores:
         out += ["| namespace | score | grade |", "|---|---|---|"]
         out += [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from difflib import get_close_matches
 from typing import Any
 
 # Each inner tuple is a group of alternatives (case-insensitive shell patterns on annotation keys):
@@ -47,7 +48,9 @@ class HealthConfig:
         for raw_key, value in d.items():
             key = str(raw_key).replace("-", "_")
             if key not in names:
-                raise ValueError(f"health: unknown setting {raw_key!r} (known: {', '.join(sorted(names))})")
+                match = get_close_matches(key, names, n=1)
+                hint = f"did you mean {match[0]!r}?" if match else f"known: {', '.join(sorted(names))}"
+                raise ValueError(f"unknown setting {raw_key!r} in [health]; {hint}")
             values["disabled" if key == "disable" else key] = _coerce(key, value)
         for key in ("disabled", "only"):
             if values.get(key) is not None:
@@ -61,7 +64,9 @@ def check_rule_ids(ids: Iterable[str], where: str) -> None:
 
     unknown = sorted(set(ids) - set(RULES))
     if unknown:
-        raise ValueError(f"{where}: unknown rule(s) {', '.join(unknown)}; see docs/rules.md for the list")
+        near = [m for rule in unknown for m in get_close_matches(rule, RULES, n=1)]
+        hint = f"did you mean {', '.join(near)}?" if near else "see docs/rules.md for the list"
+        raise ValueError(f"{where}: unknown rule(s) {', '.join(unknown)}; {hint}")
 
 
 def split_ids(value: str | Iterable[str]) -> frozenset[str]:

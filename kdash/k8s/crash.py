@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from kdash.k8s.logs_follow import error_text, fetch_lines
 from kdash.k8s.logs_select import ContainerRef
+from kdash.k8s.rawapi import RawApi
 from kdash.model.pods import PodRecord
 
 log = logging.getLogger("kdash.k8s.crash")
@@ -38,6 +39,9 @@ class RestartSource(Protocol):
 
 
 class ClientTarget(Protocol):
+    @property
+    def server(self) -> str: ...
+
     def api_client(self) -> Any: ...
 
 
@@ -139,13 +143,11 @@ class CrashCapture:
     def _read_previous(self, namespace: str, pod: str, container: str) -> list[str]:
         """One API read on this thread's own client, from the service's current cluster."""
         target: Any = getattr(self._service, "target", None) or self._target
-        api_client = target.api_client()
+        api = RawApi(target, connect_timeout=10.0, read_timeout=30.0)
         try:
-            return fetch_lines(
-                api_client, ContainerRef(namespace, pod, container), previous=True, tail=self._tail
-            )
+            return fetch_lines(api, ContainerRef(namespace, pod, container), previous=True, tail=self._tail)
         finally:
-            api_client.close()
+            api.close()
 
     def _capture(self, key: Key) -> None:
         namespace, pod, container = key

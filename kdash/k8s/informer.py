@@ -1,9 +1,13 @@
 """One list+watch loop per kind (and namespace), each on its own thread.
 
-List (paginated) -> watch from the list's resourceVersion with bookmarks -> on a clean end renew the
-watch from the last resourceVersion; on 410 relist; on errors back off (jittered, capped) and keep
-retrying; where watch is forbidden, poll; where a cluster-wide list is forbidden, fall back to one
-loop per namespace the user may read.
+List (paginated, `paging`) -> watch from the list's resourceVersion with bookmarks -> on a clean end
+renew the watch from the last resourceVersion; on 410 relist; on errors back off (jittered, capped;
+Retry-After honoured up to a cap) and keep retrying, woken early by the scope's `Reachability`
+probe once the server answers after an outage; after any interruption, check that the server still
+knows our resourceVersion before resuming (`resume`: a server restarted into a new state would keep
+a watch from it open and silent); where watch is forbidden, poll; where a cluster-wide list is
+forbidden, fall back to one loop per namespace the user may read. No exception ends the thread: a
+bug costs a back-off and a relist.
 """
 
 from __future__ import annotations
@@ -13,23 +17,22 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
-
-from kdash.k8s import rawapi
+from kdash.k8s import rawapi, resume
+from kdash.k8s.backoff import Backoff
+from kdash.k8s.paging import ListReader, StoppedError
 from kdash.k8s.rawapi import (
     ApiError,
     ForbiddenError,
     GoneError,
     NotFoundError,
     RawApi,
-    TooManyRequestsError,
     UnauthorizedError,
     UnreachableError,
 )
+from kdash.k8s.reachability import Reachability
 from kdash.k8s.records import build
 from kdash.k8s.resources import ResourceInfo, list_path
 from kdash.k8s.settings import ServiceSettings
@@ -41,67 +44,8 @@ from kdash.model.snapshot import SyncPhase
 log = logging.getLogger("kdash.k8s")
 
 ConnectionReport = Callable[[int, str | None], None]
-MAX_GC_PAUSE = 2.0  # seconds a list keeps the collector paused before it waits for its next page
-FREEZE_MIN_RECORDS = 2000  # lists this big freeze their records out of the collector's reach
-
-
-class Backoff:
-    """Jittered exponential back-off: initial, 2x, 4x ... capped; jitter spreads retries of many informers."""
-
-    def __init__(self, initial: float, cap: float) -> None:
-        self.initial, self.cap, self.attempt = initial, cap, 0
-
-    def next(self) -> float:
-        delay = min(self.cap, self.initial * 2.0 ** min(self.attempt, 30))
-        self.attempt += 1
-        return delay * random.uniform(0.5, 1.0)
-
-    def reset(self) -> None:
-        self.attempt = 0
-
-
-def _dict(x: object) -> dict[str, Any]:
-    return x if isinstance(x, dict) else {}
-
-
-class _StoppedError(Exception):
-    """Raised inside the loop when stop() was requested."""
-
-
-class _PageFetch:
-    """One list page requested on a short-lived helper thread while the informer parses the last one."""
-
-    def __init__(self, informer: Informer, api: RawApi, path: str, query: dict[str, str]) -> None:
-        self._informer = informer
-        self._args = (api, path, query)
-        self._data = b""
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(
-            target=self._run, name=f"kdash-prefetch-{informer.info.resource}", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._data = self._informer._read_page(*self._args)
-        except BaseException as exc:  # re-raised on the informer thread by result()
-            self._error = exc
-
-    def result(self) -> bytes:
-        self._thread.join()
-        error, self._error = self._error, None
-        if error is not None:
-            try:
-                raise error
-            finally:  # no cycle exception -> traceback -> this frame -> exception (it would keep
-                del error  # the failed response and its socket alive until a full collection)
-        return self._data
-
-    def discard(self) -> None:
-        """Wait for the request to end (stop() unblocks it) and drop what it read."""
-        self._thread.join()
-        self._data = b""
-        self._error = None
+_OUTAGE_STATUSES = (502, 503, 504)  # a proxy or load balancer with no server behind it
+_MAX_SHOWN_WAIT = 24 * 3600.0  # retry times further out than this are not worth a date
 
 
 class Informer:
@@ -119,6 +63,7 @@ class Informer:
         clock: Callable[[], datetime],
         fallback_namespaces: tuple[str, ...] = (),
         on_connection: ConnectionReport | None = None,
+        reachability: Reachability | None = None,
     ) -> None:
         self.info = info
         self.namespace = namespace
@@ -129,7 +74,9 @@ class Informer:
         self._clock = clock
         self._fallback = fallback_namespaces
         self._on_connection = on_connection
+        self._reachability = reachability
         self._stop = threading.Event()
+        self._wake = threading.Event()  # set by stop() (and by the probe) to end a back-off early
         self._lock = threading.Lock()
         self._resp: Any = None  # the in-flight response, shut down by stop()
         self._children: list[Informer] = []
@@ -148,6 +95,7 @@ class Informer:
     def stop(self) -> None:
         """Ask the loop to end and unblock its read at once (non-blocking)."""
         self._stop.set()
+        self._wake.set()
         with self._lock:
             resp, children = self._resp, list(self._children)
         if resp is not None:
@@ -171,10 +119,12 @@ class Informer:
             children = list(self._children)
         return [self.thread, *(t for c in children for t in c.threads())]
 
-    # ---- loop --------------------------------------------------------------------------------------
+    # ---- states ------------------------------------------------------------------------------------
     def _make_state(self, phase: SyncPhase, message: str = "", retry_in: float | None = None) -> StreamState:
         now = self._clock()
-        retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
+        retry_at = None
+        if retry_in is not None and 0.0 <= retry_in <= _MAX_SHOWN_WAIT:  # never a date past year 9999
+            retry_at = now + timedelta(seconds=retry_in)
         if phase in (SyncPhase.LIVE, SyncPhase.POLLING):
             self._stale_since = None
         elif self._listed and self._stale_since is None and phase is not SyncPhase.SYNCING:
@@ -185,43 +135,79 @@ class Informer:
         state = self._make_state(phase, message, retry_in)
         self._store.set_state(self._epoch, self.info.resource, self.namespace, state)
 
-    def _sleep(self, seconds: float) -> None:
-        if self._stop.wait(seconds):
-            raise _StoppedError
+    def _sleep(self, seconds: float, *, until_reachable: bool = False) -> None:
+        """Wait out a back-off; `until_reachable` ends it as soon as the server answers again."""
+        if until_reachable and self._reachability is not None:
+            self._reachability.wait(self._wake, seconds)
+        else:
+            self._wake.wait(seconds)
+            self._wake.clear()
+        if self._stop.is_set():
+            raise StoppedError
 
     def _connected(self, message: str | None) -> None:
+        if message is None and self._reachability is not None:
+            self._reachability.answered()  # it answers us: the others need not wait either
         if self._on_connection is not None:
             self._on_connection(self._epoch, message)
 
+    # ---- loop --------------------------------------------------------------------------------------
     def _run(self) -> None:
-        api = RawApi(
-            self._target,
-            connect_timeout=self._settings.connect_timeout_seconds,
-            read_timeout=self._settings.request_timeout_seconds,
-        )
+        """Run the loop until stopped; a bug in it is logged, reported and retried, never fatal."""
         try:
-            self._loop(api)
-        except _StoppedError:
-            pass
-        except Exception:  # a bug must not kill the dashboard silently
-            log.exception("informer %s/%s crashed", self.info.resource, self.namespace or "all")
-            self._state(SyncPhase.ERROR, "internal error; see the debug log")
+            while not self._stop.is_set():
+                api: RawApi | None = None
+                try:
+                    api = RawApi(
+                        self._target,
+                        connect_timeout=self._settings.connect_timeout_seconds,
+                        read_timeout=self._settings.request_timeout_seconds,
+                    )
+                    self._loop(api)
+                    return
+                except StoppedError:
+                    return
+                except Exception:  # an informer thread must never die: back off and start over
+                    log.exception("informer %s/%s failed", self.info.resource, self.namespace or "all")
+                    self._after_crash()
+                finally:
+                    if api is not None:
+                        self._close(api)
         finally:
-            api.close()
             log.debug("informer %s/%s stopped", self.info.resource, self.namespace or "all")
+
+    def _after_crash(self) -> None:
+        delay = self._backoff.next()
+        try:
+            self._state(SyncPhase.ERROR, "internal error; retrying (see the debug log)", retry_in=delay)
+        except Exception:  # the report itself failed: still wait and retry
+            log.exception("cannot report the state of %s", self.info.resource)
+        self._wake.wait(delay)
+        self._wake.clear()
+
+    @staticmethod
+    def _close(api: RawApi) -> None:
+        try:
+            api.close()
+        except Exception:  # closing sockets must not keep a loop from restarting
+            log.debug("closing a client failed", exc_info=True)
 
     def _loop(self, api: RawApi) -> None:
         rv: str | None = None
+        check = False  # resume only after asking the server whether it still knows rv
         polling = not self.info.watchable
         while not self._stop.is_set():
             try:
+                if rv is not None and check and not polling:
+                    check = False
+                    rv = self._resumable(api, rv)
                 if rv is None or polling:
                     rv = self._list(api, polling)
                     if polling:
                         self._sleep(self._settings.poll_interval)
                         continue
-                rv = self._watch(api, rv)
-            except _StoppedError:
+                rv, check = self._watch(api, rv)
+            except StoppedError:
                 raise
             except GoneError as exc:
                 log.info("%s/%s: %s; relisting", self.info.resource, self.namespace or "all", exc.message)
@@ -229,6 +215,7 @@ class Informer:
             except ForbiddenError as exc:
                 if self._stop.is_set():
                     break
+                check = True
                 if rv is not None and not polling:
                     # listing is allowed but watching is not: poll instead
                     log.info(
@@ -257,12 +244,16 @@ class Informer:
             except ApiError as exc:
                 if self._stop.is_set():
                     break
+                check = True
                 self._fail(exc)
 
     def _fail(self, exc: ApiError) -> None:
-        """Report an error with its retry time and back off (Retry-After wins for 429)."""
-        if isinstance(exc, TooManyRequestsError) and exc.retry_after is not None:
-            delay = exc.retry_after
+        """Report an error with its retry time and back off (a server's Retry-After wins, capped)."""
+        outage = isinstance(exc, UnreachableError) or (
+            exc.status in _OUTAGE_STATUSES and exc.retry_after is None
+        )
+        if exc.retry_after is not None and exc.retry_after > 0:
+            delay = min(exc.retry_after, self._settings.retry_after_max)
         else:
             delay = self._backoff.next()
         if isinstance(exc, UnreachableError | UnauthorizedError):
@@ -271,14 +262,34 @@ class Informer:
             "%s/%s: %s; retrying in %.1fs", self.info.resource, self.namespace or "all", exc.message, delay
         )
         self._state(SyncPhase.ERROR, exc.message, retry_in=delay)
-        self._sleep(delay)
+        self._sleep(delay, until_reachable=outage)
+
+    def _resumable(self, api: RawApi, rv: str) -> str | None:
+        """`rv` if the server still knows it; None (relist) if it restarted into a new state or
+        the check itself is refused (the relist then reports what is wrong)."""
+        try:
+            body = self._read_page(api, list_path(self.info, self.namespace), {"limit": "1"})
+        except (ForbiddenError, NotFoundError):
+            return None
+        current = resume.list_resource_version(body)
+        if resume.is_older(current, rv):
+            log.info(
+                "%s/%s: the server is at resourceVersion %s, before ours (%s): it restarted with a new "
+                "state; relisting",
+                self.info.resource,
+                self.namespace or "all",
+                current,
+                rv,
+            )
+            return None
+        return rv
 
     def _track(self, resp: Any) -> None:
         with self._lock:
             self._resp = resp
         if resp is not None and self._stop.is_set():  # stop() ran before we registered
             rawapi.shutdown_response(resp)
-            raise _StoppedError
+            raise StoppedError
 
     def _read_page(self, api: RawApi, path: str, query: dict[str, str]) -> bytes:
         """GET one list page and read its whole body (stop() can interrupt the read)."""
@@ -295,99 +306,26 @@ class Informer:
         return data
 
     def _list(self, api: RawApi, polling: bool) -> str:
-        """List every page, then replace this stream's records at once; returns the resourceVersion.
+        """List every page, then replace this stream's records at once; returns the resourceVersion."""
 
-        Pipelined: the `continue` token is read first (from the list envelope, or off the raw
-        bytes), so the next page is requested on a helper thread while this one is parsed and
-        built; the server produces the next page while we are busy. The early token is checked
-        against the parsed one, and a page fetched with a wrong one is thrown away. Items are
-        parsed and built one at a time (`rawapi.iter_items`), falling back to a whole-page parse
-        for pages laid out otherwise. From its first big page on, a list runs in one GC pause
-        (parse + build + store); a big one (FREEZE_MIN_RECORDS) ends with a freeze of the
-        long-lived records. On a slow server the pause is ended before waiting for a page once it
-        lasted MAX_GC_PAUSE.
-        """
-        path = list_path(self.info, self.namespace)
-        page_size = str(self._settings.page_size)
-        records: list[Any] = []
-        build = self._build
-        rv = ""
-        pending: _PageFetch | None = None
-        with ExitStack() as paused:
-            try:
-                data = self._read_page(api, path, {"limit": page_size})
-                big = False
-                paused_at = 0.0
-                while True:
-                    split = rawapi.list_envelope(data) if self._split_items else None
-                    meta: dict[str, Any] = {}
-                    if split is not None:
-                        meta = _dict(split[0].get("metadata"))
-                        guess = str(meta.get("continue") or "")
-                    else:
-                        guess = rawapi.peek_continue(data)
-                    if guess:
-                        pending = _PageFetch(self, api, path, {"limit": page_size, "continue": guess})
-                    if not big and len(data) >= rawapi.BIG_BODY:
-                        big = True
-                        paused_at = time.monotonic()
-                        paused.enter_context(rawapi.gc_paused())
-                    page: list[Any] = []
-                    if split is not None:
-                        try:
-                            for obj in rawapi.iter_items(data, split[1], split[2]):
-                                record = build(obj)
-                                if record is not None:
-                                    page.append(record)
-                        except rawapi.SplitError:
-                            log.debug("%s: list page not split by item; parsing it whole", self.info.resource)
-                            self._split_items = False
-                            split = None
-                            page = []
-                    if split is None:
-                        doc = orjson.loads(data)
-                        meta = _dict(doc.get("metadata"))
-                        for obj in doc.get("items") or ():
-                            record = build(obj)
-                            if record is not None:
-                                page.append(record)
-                        del doc
-                    del data
-                    records.extend(page)
-                    del page
-                    token = str(meta.get("continue") or "")
-                    rv = str(meta.get("resourceVersion") or "")
-                    if not token:
-                        break
-                    if self._stop.is_set():
-                        raise _StoppedError
-                    if big and time.monotonic() - paused_at > MAX_GC_PAUSE:
-                        # a slow server: do not keep the whole process's collector off while we
-                        # wait; end the pause (freezing what was built) and pause again per page
-                        if len(records) >= FREEZE_MIN_RECORDS:
-                            rawapi.request_gc_freeze()
-                        paused.close()
-                        big = False
-                    if pending is not None and guess == token:
-                        fetch, pending = pending, None
-                        data = fetch.result()
-                    else:  # no guess, or a wrong one: ask for the page the parsed token names
-                        if pending is not None:
-                            pending.discard()
-                            pending = None
-                        data = self._read_page(api, path, {"limit": page_size, "continue": token})
-            finally:
-                if pending is not None:
-                    pending.discard()
+        def commit(records: list[Any]) -> None:
             # records and state in one write, so one publish shows the kind listed and live
             state = self._make_state(SyncPhase.POLLING if polling else SyncPhase.LIVE)
             self._store.replace(self._epoch, self.info.resource, self.namespace, records, state=state)
-            if len(records) >= FREEZE_MIN_RECORDS:
-                rawapi.request_gc_freeze()
+
+        def read(path: str, query: dict[str, str]) -> bytes:
+            return self._read_page(api, path, query)
+
+        lister = ListReader(read, self.info.resource, self._stop.is_set, split_items=self._split_items)
+        try:
+            path = list_path(self.info, self.namespace)
+            rv, count = lister.read(path, self._settings.page_size, self._build, commit)
+        finally:
+            self._split_items = lister.split_items
         self._listed = True
         self._backoff.reset()
         self._connected(None)
-        log.debug("listed %d %s in %s (rv %s)", len(records), self.info.resource, self.namespace or "all", rv)
+        log.debug("listed %d %s in %s (rv %s)", count, self.info.resource, self.namespace or "all", rv)
         return rv
 
     def _build(self, obj: dict[str, Any]) -> Any:
@@ -397,8 +335,10 @@ class Informer:
             log.exception("cannot build a record of %s", self.info.resource)
             return None
 
-    def _watch(self, api: RawApi, rv: str) -> str:
-        """One watch request; returns the last resourceVersion when the server ends it cleanly."""
+    def _watch(self, api: RawApi, rv: str) -> tuple[str, bool]:
+        """One watch request; returns the last resourceVersion when it ends without an error, and
+        whether to check the server still knows it: the stream broke or ended early, or not even a
+        bookmark came (what a server restarted into a new state sends on a watch from ours)."""
         timeout = max(1, int(self._settings.watch_timeout_seconds * random.uniform(0.8, 1.0)))
         query = {
             "watch": "1",
@@ -411,38 +351,52 @@ class Informer:
             list_path(self.info, self.namespace), query, read_timeout=self._settings.read_timeout_seconds
         )
         events = 0
+        broken = False
+        floor = resume.rv_number(rv)
         try:
             self._track(resp)
             self._connected(None)
             self._state(SyncPhase.LIVE)
             for event in rawapi.iter_json_lines(resp, api.server):
                 if self._stop.is_set():
-                    raise _StoppedError
-                rv = self._apply(event, rv)
+                    raise StoppedError
+                rv = self._apply(event, rv, floor)
                 events += 1
         except UnreachableError as exc:
             if self._stop.is_set():
-                raise _StoppedError from None
+                raise StoppedError from None
             # A dropped watch: reconnect at once from the last rv; only a failing reconnect is an error.
             log.info("%s/%s watch ended: %s", self.info.resource, self.namespace or "all", exc.message)
+            broken = True
         finally:
             with self._lock:
                 self._resp = None
             resp.close()
             resp.release_conn()
-        if events == 0 and time.monotonic() - started < 1.0:
-            self._sleep(self._backoff.next())  # a server closing watches at once must not spin us
-        else:
+        if events or time.monotonic() - started >= 1.0:
             self._backoff.reset()
-        return rv
+        elif broken and self._backoff.attempt == 0:
+            self._backoff.next()  # the first drop is retried at once (an outage fails that retry)
+        else:  # a server closing or dropping watches at once must not spin us
+            self._sleep(self._backoff.next(), until_reachable=broken)
+        # a watch the server ended well before its timeoutSeconds may be a restart: check too
+        early = time.monotonic() - started < timeout - 1.0
+        return rv, broken or early or events == 0
 
-    def _apply(self, event: dict[str, Any], rv: str) -> str:
+    def _apply(self, event: Any, rv: str, floor: int | None) -> str:
+        """Apply one watch event; returns the resourceVersion to resume from."""
+        if not isinstance(event, dict):
+            raise ApiError(0, f"{self.info.resource}: the server sent a watch event that is not an object")
         kind = event.get("type")
-        obj = event.get("object") or {}
-        meta = obj.get("metadata") or {}
+        obj = event.get("object")
+        obj = obj if isinstance(obj, dict) else {}
+        meta = obj.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
         if kind == "ERROR":
-            raise rawapi.error_from_status(int(obj.get("code") or 500), obj)
+            code = obj.get("code")
+            raise rawapi.error_from_status(code if isinstance(code, int) else 500, obj)
         new_rv = str(meta.get("resourceVersion") or rv)
+        resume.check_not_before(new_rv, floor)
         if kind == "BOOKMARK":
             return new_rv
         if kind == "DELETED":
@@ -477,6 +431,7 @@ class Informer:
                     epoch=self._epoch,
                     clock=self._clock,
                     on_connection=self._on_connection,
+                    reachability=self._reachability,
                 )
                 self._children.append(child)
                 child.start()

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from kdash.errors import ConfigError
+from kdash.k8s.redact import redact
 
 _SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
@@ -25,7 +26,7 @@ class KubeTarget:
     """One resolved cluster: which context, which server, and how to build API clients for it."""
 
     context: str
-    server: str
+    server: str  # for display: credentials in the URL (user:password@, ?token=) are masked
     namespace: str | None  # the context's default namespace, if it names one
     contexts: tuple[str, ...]
     paths: tuple[str, ...]  # kubeconfig files merged, in kubectl's order; () when in-cluster
@@ -167,7 +168,7 @@ def load_target(
     namespace = body.get("namespace")
     return KubeTarget(
         context=chosen,
-        server=server,
+        server=redact(server),
         namespace=namespace if isinstance(namespace, str) and namespace else None,
         contexts=names,
         paths=tuple(str(p) for p in existing),
@@ -207,7 +208,7 @@ def _load_in_cluster() -> KubeTarget:
     namespace = ns_file.read_text().strip() if ns_file.exists() else None
     return KubeTarget(
         context="in-cluster",
-        server=str(configuration.host),
+        server=redact(str(configuration.host)),
         namespace=namespace or None,
         contexts=("in-cluster",),
         paths=(),

@@ -22,13 +22,12 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-from kubernetes import client as k8s
-
 from kdash.k8s.kubeconfig import KubeTarget
 from kdash.k8s.logs_follow import ContainerFollower, error_text, fetch_lines
 from kdash.k8s.logs_parse import RawLine
 from kdash.k8s.logs_select import ContainerRef, PodSource, containers_of_raw_pods, select_containers
+from kdash.k8s.rawapi import RawApi
+from kdash.k8s.resources import list_path, object_path
 from kdash.model.source import LogLine, LogTarget
 
 log = logging.getLogger("kdash.k8s.logs")
@@ -78,17 +77,21 @@ class LogService:
         current = getattr(self.service, "target", None)
         return current if isinstance(current, KubeTarget) else self.target
 
+    def api(self, cluster: KubeTarget | None = None) -> RawApi:
+        """A new raw client (one per thread) with this service's timeouts; the caller closes it."""
+        return RawApi(cluster or self.cluster, connect_timeout=self.timeout[0], read_timeout=self.timeout[1])
+
     def fetch_previous(self, namespace: str, pod: str, container: str, tail: int = 100) -> list[str]:
         """The previous instance's last `tail` lines. Blocking: call from a worker thread.
 
         Raises:
-            kubernetes.client.exceptions.ApiException: e.g. 400 when there is no previous instance.
+            kdash.k8s.rawapi.ApiError: e.g. 400 when there is no previous instance.
         """
-        api_client = self.cluster.api_client()
+        api = self.api()
         try:
-            return fetch_lines(api_client, ContainerRef(namespace, pod, container), previous=True, tail=tail)
+            return fetch_lines(api, ContainerRef(namespace, pod, container), previous=True, tail=tail)
         finally:
-            api_client.close()
+            api.close()
 
     def stop_all(self) -> None:
         """Stop every open stream and wait (bounded) for their threads."""
@@ -233,29 +236,20 @@ class MultiStream:
     def _resolve_from_api(self) -> list[ContainerRef]:
         """Without a cluster service: list the pods ourselves (no workload lookup then)."""
         target = self.target
-        api_client = self._svc.cluster.api_client()
+        api = self._svc.api(self._cluster)
         try:
-            api: Any = k8s.CoreV1Api(api_client)
-            timeout = self._svc.timeout[0], 30.0
             if target.pod is not None:
-                ns = target.namespace or self._svc.cluster.namespace or "default"
-                resp = api.read_namespaced_pod(
-                    target.pod, ns, _preload_content=False, _request_timeout=timeout
-                )
-                pods: list[Mapping[str, Any]] = [orjson.loads(resp.data)]
+                ns = target.namespace or self._cluster.namespace or "default"
+                pods: list[Mapping[str, Any]] = [api.get_json(object_path("pods", ns, target.pod))]
             elif target.workload is not None and not target.label_selector:
                 raise ValueError("following a workload needs the cluster service or a label selector")
             else:
-                kwargs: dict[str, Any] = {"_preload_content": False, "_request_timeout": timeout}
-                if target.label_selector:
-                    kwargs["label_selector"] = target.label_selector
-                if target.namespace:
-                    resp = api.list_namespaced_pod(target.namespace, **kwargs)
-                else:
-                    resp = api.list_pod_for_all_namespaces(**kwargs)
-                pods = orjson.loads(resp.data).get("items") or []
+                query = {"labelSelector": target.label_selector} if target.label_selector else {}
+                doc = api.get_json(list_path("pods", target.namespace or None), query)
+                items = doc.get("items") if isinstance(doc, dict) else None
+                pods = [p for p in items if isinstance(p, dict)] if isinstance(items, list) else []
         finally:
-            api_client.close()
+            api.close()
         return containers_of_raw_pods(pods, target.container)
 
     def _reconcile(self) -> None:
@@ -281,7 +275,7 @@ class MultiStream:
             follower = ContainerFollower(
                 ref,
                 self.target,
-                self._cluster.api_client,
+                lambda: self._svc.api(self._cluster),
                 self._append,
                 self._event,
                 timeout=self._svc.timeout,

@@ -25,6 +25,7 @@ from urllib3 import exceptions as u3
 
 from kdash import __version__
 from kdash.errors import KdashError
+from kdash.k8s.backoff import parse_retry_after
 
 log = logging.getLogger("kdash.k8s")
 
@@ -64,6 +65,11 @@ class GoneError(ApiError):
     """410: the resourceVersion or continue token is older than the server's history; relist."""
 
 
+class ResourceVersionTooLargeError(GoneError):
+    """504 "Too large resource version": the server has not reached our resourceVersion (it
+    restarted with a new state, or its cache lags); like a 410, only a relist gets us in step."""
+
+
 class TooManyRequestsError(ApiError):
     """429: the server asks us to wait `retry_after` seconds."""
 
@@ -99,14 +105,20 @@ def error_from_status(
         message = "the server rejected our credentials (401 Unauthorized): the token may have expired"
     elif not message:
         message = f"the server answered {status} {reason or 'error'}".strip()
-    wait: float | None = None
-    if retry_after:
-        try:
-            wait = max(0.0, float(retry_after))
-        except ValueError:
-            wait = None
     cls = _BY_STATUS.get(status, ApiError)
-    return cls(status, message, reason=reason, retry_after=wait)
+    if status == 504 and _too_large(doc):
+        cls = ResourceVersionTooLargeError
+    return cls(status, message, reason=reason, retry_after=parse_retry_after(retry_after))
+
+
+def _too_large(doc: Mapping[str, Any]) -> bool:
+    details = doc.get("details")
+    causes = details.get("causes") if isinstance(details, dict) else None
+    if isinstance(causes, list) and any(
+        isinstance(c, dict) and c.get("reason") == "ResourceVersionTooLarge" for c in causes
+    ):
+        return True
+    return "too large resource version" in str(doc.get("message") or "").lower()
 
 
 def describe_connection_error(server: str, exc: BaseException) -> str:
@@ -194,19 +206,27 @@ def gc_unfreeze() -> None:
 class RawApi:
     """GETs against one cluster with one `ApiClient` (one per thread: the client is not thread-safe)."""
 
-    def __init__(self, target: Any, *, connect_timeout: float = 10.0, read_timeout: float = 30.0) -> None:
+    def __init__(
+        self, target: Any, *, connect_timeout: float = 10.0, read_timeout: float = 30.0, quiet: bool = False
+    ) -> None:
         self.server: str = target.server
         self._client = target.api_client()
         self._client.user_agent = f"kdash/{__version__}"
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
+        self._failure_level = logging.DEBUG if quiet else logging.INFO  # quiet: a probe every second
 
     def close(self) -> None:
         """Close the pooled connections (sockets) of this client."""
         self._client.rest_client.close()
 
     def open(
-        self, path: str, query: Mapping[str, str] | None = None, *, read_timeout: float | None = None
+        self,
+        path: str,
+        query: Mapping[str, str] | None = None,
+        *,
+        read_timeout: float | None = None,
+        accept: str = "application/json",
     ) -> Any:
         """Send a GET and return the raw streaming urllib3 response (status 2xx), or raise ApiError.
 
@@ -216,7 +236,7 @@ class RawApi:
             _method, url, headers, _body, _post = self._client.param_serialize(
                 "GET",
                 path,
-                header_params={"Accept": "application/json"},
+                header_params={"Accept": accept},
                 auth_settings=["BearerToken"],
             )
         except Exception as exc:  # exec plugins and token files fail in many ways
@@ -232,7 +252,7 @@ class RawApi:
             )
         except (u3.HTTPError, OSError) as exc:
             message = describe_connection_error(self.server, exc)
-            log.info("GET %s failed: %s", shown, message)
+            log.log(self._failure_level, "GET %s failed: %s", shown, message)
             raise UnreachableError(0, message) from None
         if not 200 <= resp.status < 300:
             try:
@@ -242,7 +262,7 @@ class RawApi:
             finally:
                 resp.release_conn()
             err = error_from_status(resp.status, body, resp.headers.get("Retry-After"))
-            log.info("GET %s -> %s %s", shown, resp.status, err.message)
+            log.log(self._failure_level, "GET %s -> %s %s", shown, resp.status, err.message)
             raise err
         return resp
 

@@ -18,8 +18,10 @@ from typing import Any
 
 from kdash.errors import ConfigError, KdashError
 from kdash.k8s import rawapi
-from kdash.k8s.informer import Backoff, Informer
+from kdash.k8s.backoff import Backoff
+from kdash.k8s.informer import Informer
 from kdash.k8s.rawapi import ApiError, NotFoundError, RawApi
+from kdash.k8s.reachability import Reachability
 from kdash.k8s.resources import RESOURCES, info_for_kind, object_path
 from kdash.k8s.settings import ServiceSettings
 from kdash.k8s.states import StreamState
@@ -43,9 +45,12 @@ class _Scope:
         self.stop_event = threading.Event()
         self.informers: list[Informer] = []
         self.threads: list[threading.Thread] = []  # version fetcher, context loader
+        self.reachability: Reachability | None = None  # one probe for the scope's informers
 
     def stop(self) -> None:
         self.stop_event.set()
+        if self.reachability is not None:
+            self.reachability.close()
         for inf in self.informers:
             inf.stop()
 
@@ -57,11 +62,15 @@ class _Scope:
             if t.ident is not None:
                 t.join(max(0.0, deadline - time.monotonic()))
             ok = ok and not t.is_alive()
+        if self.reachability is not None:
+            ok = self.reachability.join(max(0.0, deadline - time.monotonic())) and ok
         return ok
 
     def alive(self) -> bool:
-        return any(t.is_alive() for inf in self.informers for t in inf.threads()) or any(
-            t.is_alive() for t in self.threads
+        return (
+            any(t.is_alive() for inf in self.informers for t in inf.threads())
+            or any(t.is_alive() for t in self.threads)
+            or (self.reachability is not None and not self.reachability.join(0.0))
         )
 
 
@@ -136,6 +145,13 @@ class ClusterService:
     def _start_scope(self, target: Any, epoch: int) -> None:
         """Start the informers of `target` in the current namespace (lock held)."""
         scope = self._scope = self._scope or _Scope(epoch)
+        if scope.reachability is None:
+            scope.reachability = Reachability(
+                target,
+                interval=self._settings.probe_interval,
+                connect_timeout=min(self._settings.connect_timeout_seconds, 5.0),
+                read_timeout=min(self._settings.request_timeout_seconds, 5.0),
+            )
         fallback = tuple(
             dict.fromkeys((*self._settings.namespaces, *([target.namespace] if target.namespace else [])))
         )
@@ -151,6 +167,7 @@ class ClusterService:
                 clock=self._clock,
                 fallback_namespaces=fallback,
                 on_connection=self._report_connection,
+                reachability=scope.reachability,
             )
             scope.informers.append(inf)
             inf.start()
@@ -259,7 +276,11 @@ class ClusterService:
                 break
             store.dirty.clear()
             began = time.monotonic()
-            result = store.publish()
+            try:
+                result = store.publish()
+            except Exception:  # a bug must not freeze every screen: log it, publish the next change
+                log.exception("publishing a snapshot failed")
+                result = None
             if result is not None:
                 changes, restarts = result
                 with self._published:

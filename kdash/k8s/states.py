@@ -33,8 +33,16 @@ def merge_states(kind: str, streams: Mapping[str | None, StreamState], count: in
     stale_since = min(stale) if stale else None
     forbidden = [s for s in values if s.phase is SyncPhase.FORBIDDEN]
     readable = [s for s in values if s.phase is not SyncPhase.FORBIDDEN]
+    read_in = tuple(
+        sorted(ns for ns, s in streams.items() if ns is not None and s.phase is not SyncPhase.FORBIDDEN)
+    )
+    denied = tuple(
+        sorted(ns for ns, s in streams.items() if ns is not None and s.phase is SyncPhase.FORBIDDEN)
+    )
     if not readable:
-        return KindState(kind, SyncPhase.FORBIDDEN, _join(forbidden), stale_since=stale_since, count=count)
+        return KindState(
+            kind, SyncPhase.FORBIDDEN, _join(forbidden), stale_since=stale_since, count=count, denied=denied
+        )
     if all(s.phase is SyncPhase.UNAVAILABLE for s in readable):
         return KindState(kind, SyncPhase.UNAVAILABLE, _join(readable), count=count)
     phase = next(p for p in (*_ORDER, SyncPhase.UNAVAILABLE) if any(s.phase is p for s in readable))
@@ -48,6 +56,8 @@ def merge_states(kind: str, streams: Mapping[str | None, StreamState], count: in
         retry_at=min(retry) if retry else None,
         stale_since=stale_since,
         count=count,
+        namespaces=read_in,
+        denied=denied,
     )
 
 

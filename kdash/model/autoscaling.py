@@ -45,3 +45,23 @@ class HpaRecord:
             if cond.type == type_:
                 return cond
         return None
+
+    @property
+    def metrics_unavailable(self) -> bool:
+        """The controller could not read a metric (ScalingActive=False or a metric without value)."""
+        active = self.condition("ScalingActive")
+        return (active is not None and active.status == "False") or any(
+            m.current is None for m in self.metrics
+        )
+
+    @property
+    def desired_known(self) -> bool:
+        """Whether `desired_replicas` is a real answer. While metrics are unavailable the server
+        reports desiredReplicas 0, which is no target at all (kubectl shows the current count);
+        0 stays an answer when scaling is disabled because the target itself is at 0 replicas."""
+        if not self.has_status:
+            return False
+        if self.desired_replicas > 0 or not self.metrics_unavailable:
+            return True
+        active = self.condition("ScalingActive")
+        return active is not None and active.reason == "ScalingDisabled"

@@ -9,6 +9,12 @@ drops SGR too, for search, filtering, JSON parsing and saving plain text.
 One regex pass tokenises the line, so removing a sequence can never splice two fragments into a
 new one: every ESC left in the output starts a complete SGR sequence. Stdlib only, and a fast
 path skips lines without control characters (almost all of them).
+
+Invisible format characters go too: bidi overrides, embeddings, isolates and marks reorder what
+the terminal draws ("Trojan Source", CVE-2021-42574) and zero-width characters hide text, so what
+the user reads would not be what the cluster holds. `clean` is the one sanitiser for every other
+cluster string that reaches a screen, a title, a notification or a log record, and
+`safe_filename` turns one into a file name.
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ from dataclasses import dataclass
 __all__ = [
     "MAX_DISPLAY_CHARS",
     "JsonLine",
+    "clean",
     "has_control",
     "json_fields",
+    "mask_controls",
+    "safe_filename",
     "sanitize",
     "strip_ansi",
     "truncate",
@@ -30,8 +39,16 @@ __all__ = [
 #: Lines longer than this are cut for display and wrapping (the full line is kept for saving).
 MAX_DISPLAY_CHARS = 2000
 
-# Any C0 control but TAB, DEL, and the C1 range (which 8-bit terminals treat like ESC + letter).
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Invisible format characters: Arabic letter mark, Mongolian vowel separator, zero-width space,
+# non-joiner, joiner, LRM/RLM, line/paragraph separators, bidi embeddings and overrides (202A-202E),
+# word joiner and invisible operators, bidi isolates (2066-2069) and deprecated format controls, BOM,
+# interlinear annotation marks, and the tag characters that can smuggle invisible ASCII.
+_INVISIBLE = (
+    "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
+)
+# Any C0 control but TAB, DEL, the C1 range (which 8-bit terminals treat like ESC + letter), and
+# the invisible characters above.
+_CONTROL = re.compile(f"[\x00-\x08\x0a-\x1f\x7f-\x9f{_INVISIBLE}]")
 
 # SGR: ESC [ params m. Parameter length is capped so a hostile line cannot make one huge token.
 _SGR = r"\x1b\[[0-9;:]{0,64}m"
@@ -46,7 +63,8 @@ _DROP_ALL = re.compile(f"{_SGR}|{_SEQUENCE}|{_CONTROL.pattern}")
 
 
 def has_control(line: str) -> bool:
-    """True when `line` holds a control character other than TAB (so it needs sanitising)."""
+    """True when `line` holds a control character other than TAB or an invisible format character
+    (so it needs sanitising)."""
     return _CONTROL.search(line) is not None
 
 
@@ -69,6 +87,47 @@ def strip_ansi(line: str) -> str:
     if _CONTROL.search(line) is None:
         return line
     return _DROP_ALL.sub("", line)
+
+
+def clean(value: object, *, multiline: bool = False) -> str:
+    """`value` as text safe for a terminal line: no escape sequence, control or invisible character.
+
+    Single-line by default (newlines and tabs become spaces: a cell, a title, a notification line,
+    a log record); `multiline` keeps the newlines of a message block.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if not multiline and ("\n" in text or "\t" in text or "\r" in text):
+        text = text.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    if _CONTROL.search(text) is None:
+        return text
+    if multiline:
+        return "\n".join(_DROP_ALL.sub("", line) for line in text.split("\n"))
+    return _DROP_ALL.sub("", text)
+
+
+_CONTROL_OR_TAB = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+
+
+def mask_controls(text: str, mask: str = " ") -> str:
+    """`text` with each control (TAB too) or invisible character replaced by `mask`, one for one, so
+    offsets into it (Rich spans) stay valid; escape sequences lose their ESC and cannot act."""
+    if _CONTROL_OR_TAB.search(text) is None:
+        return text
+    return _CONTROL_OR_TAB.sub(mask, text)
+
+
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_DOTS = re.compile(r"\.{2,}")
+MAX_FILENAME_CHARS = 120
+
+
+def safe_filename(value: object, *, limit: int = MAX_FILENAME_CHARS, fallback: str = "kdash") -> str:
+    """A file name made from an untrusted string: cleaned, then ASCII letters, digits, `.`, `-`
+    and `_` only (runs of anything else become one `_`), so no path separator, no `..`, no leading
+    dot (hidden file) or dash (an option to the next command), at most `limit` characters."""
+    name = _DOTS.sub(".", _UNSAFE_IN_NAME.sub("_", clean(value))).lstrip("._-")
+    name = name[:limit].rstrip("._-")
+    return name or fallback
 
 
 def truncate(line: str, limit: int = MAX_DISPLAY_CHARS) -> str:

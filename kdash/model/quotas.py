@@ -21,10 +21,11 @@ class QuotaItem:
 
     @property
     def percent(self) -> float | None:
-        """Used as a percentage of hard; None when either is unknown or hard is zero."""
+        """Used as a percentage of hard; None when either is unknown or hard is zero. Never below 0
+        (a "-0" or negative usage, or a negative zero from the division, would print as "-0%")."""
         if self.used_value is None or self.hard_value is None or self.hard_value == 0:
             return None
-        return float(self.used_value / self.hard_value * 100)
+        return max(0.0, float(self.used_value / self.hard_value * 100))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,10 @@ class KindState:
     retry_at: datetime | None = None
     stale_since: datetime | None = None
     count: int = 0
+    # Read namespace by namespace (a cluster-wide list was forbidden, or one namespace is shown):
+    # the namespaces read, and those whose list was forbidden too. Both empty for one cluster-wide stream.
+    namespaces: tuple[str, ...] = ()
+    denied: tuple[str, ...] = ()
 
 
 def _frozen(d: Mapping[Any, Any] | None = None) -> Mapping[Any, Any]:

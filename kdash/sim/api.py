@@ -16,7 +16,7 @@ from kdash.sim.podlog import pod_log
 from kdash.sim.resources import ResourceType
 from kdash.sim.selectors import Matcher, SelectorError, combine, field_matcher, label_matcher
 from kdash.sim.state import SimState
-from kdash.sim.store import Entry, Event, Key, with_kind
+from kdash.sim.store import Entry, Event, Key, Store, with_kind
 
 __all__ = ["get_object", "list_objects", "pod_log", "watch"]
 
@@ -91,15 +91,20 @@ async def list_objects(
         matcher = _matcher(request)
     except SelectorError as exc:
         return status.error(400, str(exc))
-    rv = store.rv
     list_rv = q.get("resourceVersion", "")
-    if list_rv not in ("", "0") and q.get("resourceVersionMatch") == "Exact":
+    if list_rv not in ("", "0"):
         try:
-            too_old = store.too_old(int(list_rv))
+            wanted = int(list_rv)
         except ValueError:
             return status.error(400, f"invalid resource version: {list_rv}")
-        if too_old:
+        exact = q.get("resourceVersionMatch") == "Exact"
+        if exact and store.too_old(wanted):
             return status.error(410, "The resourceVersion for the provided list is too old.")
+        if wanted > store.rv and not exact:
+            store = await _wait_for_rv(state, wanted)
+        if wanted > store.rv:  # Exact reads go to etcd, which answers at once and without a retry hint
+            return status.too_large_resource_version(wanted, store.rv, 0 if exact else 1)
+    rv = store.rv
     entries = store.entries(rt.plural, namespace)
     token = q.get("continue")
     if token:
@@ -144,6 +149,15 @@ async def list_objects(
         items = [e.raw for _, e in selected]
     head = b'{"kind":"%s","apiVersion":"%s","metadata":%s,"items":[' % (kind, api_version, orjson.dumps(meta))
     return await _send_chunked(request, head, items, b"]}")
+
+
+async def _wait_for_rv(state: SimState, wanted: int) -> Store:
+    """Wait (bounded, like the watch cache's 3 s) for the store to reach `wanted`; returns the store."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + state.too_large_wait
+    while state.store.rv < wanted and loop.time() < deadline:
+        await asyncio.sleep(min(0.05, max(deadline - loop.time(), 0.0)))
+    return state.store
 
 
 async def _send_chunked(
@@ -248,6 +262,10 @@ async def watch(
             if matcher is None or matcher(entry.obj):
                 initial.append(("ADDED", entry.obj, entry.raw))
         since = store.rv
+    # A watch from a resourceVersion the store has not reached is accepted and stays silent until
+    # the store passes it, bookmarks included, as a real server's watch cache does ("may wait
+    # indefinitely", api-concepts): what a client resuming against a restarted server gets.
+    floor = since
     backlog, watcher = store.subscribe(rt.plural, since)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -264,7 +282,7 @@ async def watch(
         while True:
             now = loop.time()
             if now >= deadline:
-                if bookmarks:
+                if bookmarks and store.rv >= floor:
                     await out.bookmark()
                 break
             wait = deadline - now
@@ -274,7 +292,8 @@ async def watch(
                 item = await asyncio.wait_for(watcher.queue.get(), timeout=wait)
             except TimeoutError:
                 if bookmarks and loop.time() >= next_bookmark:
-                    await out.bookmark()
+                    if store.rv >= floor:
+                        await out.bookmark()
                     next_bookmark = loop.time() + state.bookmark_interval
                 continue
             if item == "close":
@@ -282,7 +301,9 @@ async def watch(
             if item == "gone":
                 await out.control("ERROR", status.watch_expired(store.rv, store.compacted_rv + 1))
                 break
-            if isinstance(item, Event) and (t := _event_type(item, namespace, matcher)) is not None:
+            if not isinstance(item, Event) or item.rv <= floor:
+                continue
+            if (t := _event_type(item, namespace, matcher)) is not None:
                 await out.event(t, item.obj, item.raw)
     except ConnectionResetError:
         # The client went away mid-stream (a watch it timed out or closed): a real API server just

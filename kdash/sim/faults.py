@@ -51,6 +51,8 @@ class Faults:
     gone_every: float | None = None
     down_for: float | None = None
     down_at: float = 0.0
+    #: The Retry-After header text of throttled (429) answers, verbatim: "1e12" and "abc" test clients.
+    retry_after: str = "1"
     rng: random.Random = field(default_factory=lambda: random.Random(1234))
 
     def roll_error(self) -> bool:
@@ -96,6 +98,10 @@ def parse_faults(spec: str | None, seed: int = 1234) -> Faults:
             faults.drop_watch_every = parse_duration(value)
         elif key == "gone-every":
             faults.gone_every = parse_duration(value)
+        elif key == "retry-after":
+            if not value:
+                raise FaultSpecError("retry-after needs a value (the header text to send)")
+            faults.retry_after = value
         elif key == "down":
             dur, _, at = value.partition("@")
             faults.down_for = parse_duration(dur)

@@ -31,6 +31,7 @@ from kdash.sim import kubeconfig, tls
 from kdash.sim.engine import BehaviourEngine
 from kdash.sim.faults import parse_faults
 from kdash.sim.logs import LogStore
+from kdash.sim.outages import Outages
 from kdash.sim.resources import lookup
 from kdash.sim.scenarios import build_scenario
 from kdash.sim.server import build_app
@@ -45,7 +46,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class SimCluster:
+class SimCluster(Outages):
     """Handle on a running simulated cluster (see module docstring for ``kind`` arguments)."""
 
     context = kubeconfig.CONTEXT
@@ -344,59 +345,6 @@ class SimCluster:
 
     def clear_audit(self) -> None:
         self._call(self.state.audit.clear)
-
-    def expire_history(self) -> None:
-        self._call(self.state.store.expire_history)
-
-    def go_down(self, seconds: float) -> None:
-        """Stop listening and drop connections now; listen again on the same port after ``seconds``."""
-
-        async def down() -> None:
-            await self._go_down_now()
-            self._spawn(self._come_back(seconds))
-
-        self._run_async(down)
-
-    async def _go_down_now(self) -> None:
-        self.state.store.signal_watchers("close")
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
-        if self._runner is not None and self._runner.server is not None:
-            for conn in self._runner.server.connections:
-                conn.force_close()
-
-    async def _come_back(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-        for _ in range(50):
-            try:
-                await self._bind(self._port)
-                return
-            except OSError:
-                await asyncio.sleep(0.1)
-
-    def _spawn(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def _spawn_fault_tasks(self) -> None:
-        faults = self.state.faults
-        if faults.gone_every:
-            self._spawn(self._gone_loop(faults.gone_every))
-        if faults.down_for:
-            self._spawn(self._down_later(faults.down_at, faults.down_for))
-
-    async def _gone_loop(self, every: float) -> None:
-        while True:
-            await asyncio.sleep(every)
-            self.state.store.expire_history()
-            self.state.store.signal_watchers("gone")
-
-    async def _down_later(self, at: float, duration: float) -> None:
-        await asyncio.sleep(at)
-        await self._go_down_now()
-        await self._come_back(duration)
 
 
 def start_sim(

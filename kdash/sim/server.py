@@ -100,6 +100,7 @@ async def audit_middleware(request: web.Request, handler: Handler) -> web.Stream
                 "path": request.path,
                 "query": request.query_string,
                 "status": code,
+                "user_agent": request.headers.get("User-Agent", ""),
                 "ms": round((time.perf_counter() - start) * 1000, 2),
             }
         )
@@ -118,7 +119,7 @@ async def auth_fault_middleware(request: web.Request, handler: Handler) -> web.S
     target = parse_resource_path(request.path)
     if isinstance(target, Target):
         if faults.roll_throttle():
-            return status.too_many_requests()
+            return status.too_many_requests(faults.retry_after)
         if faults.roll_error():
             return status.internal_error()
         if request.method == "GET":

@@ -33,6 +33,9 @@ class SimState:
     bookmark_interval: float = 5.0
     #: Default and cap for watch timeoutSeconds, like the real server's min-request-timeout.
     max_watch_seconds: float = 1800.0
+    #: How long a list at a resourceVersion newer than the store's waits before its 504 (the real
+    #: watch cache waits 3 s for itself to catch up).
+    too_large_wait: float = 3.0
     audit: list[dict[str, Any]] = field(default_factory=list)
     audit_file: IO[bytes] | None = None
     started: float = field(default_factory=time.monotonic)

@@ -21,6 +21,7 @@ _REASONS = {
     429: "TooManyRequests",
     500: "InternalError",
     503: "ServiceUnavailable",
+    504: "Timeout",
 }
 
 CONTINUE_TOO_OLD = (
@@ -94,13 +95,31 @@ def method_not_allowed(method: str) -> web.Response:
     return error(405, f"the server does not allow this method on the requested resource ({method})")
 
 
-def too_many_requests(retry_after: int = 1) -> web.Response:
+def too_many_requests(retry_after: str = "1") -> web.Response:
+    """429 as API Priority and Fairness sends it; `retry_after` is the header's raw text (a fault
+    may make it huge or malformed), echoed in the details only when it is a whole number."""
+    whole = retry_after.isdigit() and int(retry_after) < 2**31  # the field is an int32
+    details: JSON = {"retryAfterSeconds": int(retry_after)} if whole else {}
     return error(
         429,
         "Too many requests, please try again later.",
-        details={"retryAfterSeconds": retry_after},
-        headers={"Retry-After": str(retry_after)},
+        details=details,
+        headers={"Retry-After": retry_after},
     )
+
+
+def too_large_resource_version(requested: int, current: int, retry_seconds: int) -> web.Response:
+    """504 for a read at a resourceVersion the server has not reached (a restarted server with a new
+    state, or a lagging cache), as k8s.io/apiserver's NewTooLargeResourceVersionError words it."""
+    details: JSON = {
+        "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]
+    }
+    headers = None
+    if retry_seconds:
+        details["retryAfterSeconds"] = retry_seconds
+        headers = {"Retry-After": str(retry_seconds)}
+    message = f"Timeout: Too large resource version: {requested}, current: {current}"
+    return error(504, message, details=details, headers=headers)
 
 
 def internal_error(

@@ -3,19 +3,42 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Protocol, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
+from textual.notifications import SeverityLevel
 
-from kdash.ui.keymap import COMMANDS, PANE_COMMANDS, WORKLOAD_FILTERS, completions, resolve
-
-if TYPE_CHECKING:
-    from kdash.ui.app import KdashApp
+from kdash.ui.command_list import COMMANDS, PANE_COMMANDS, WORKLOAD_FILTERS, completions, resolve
+from kdash.ui.format import clean
 
 
-def run_command(app: KdashApp, line: str) -> None:
+class CommandHost(Protocol):
+    """What a `:` command may ask of the app (KdashApp is one): no command reaches into a screen."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = ...,
+        severity: SeverityLevel = ...,
+        timeout: float | None = ...,
+        markup: bool = ...,
+    ) -> None: ...
+    def exit(self, result: int | None = ...) -> None: ...
+    def action_help(self) -> None: ...
+    def action_pick_namespace(self) -> None: ...
+    def set_namespace(self, namespace: str | None) -> None: ...
+    def switch_context(self, context: str) -> None: ...
+    def namespace_names(self) -> list[str]: ...
+    def contexts(self) -> list[str]: ...
+    def show_pods(self) -> None: ...
+    def show_events(self) -> None: ...
+    def focus_pane(self, pane_id: str, filter_text: str | None) -> None: ...
+
+
+def run_command(app: CommandHost, line: str) -> None:
     """Do what a `:` command line says; unknown commands are reported, never guessed."""
     word, _, arg = line.strip().lstrip(":").strip().partition(" ")
     arg = arg.strip()
@@ -35,81 +58,51 @@ def run_command(app: KdashApp, line: str) -> None:
         if not arg:
             app.action_pick_namespace()
         else:
-            app.set_namespace(None if arg in {"all", "*", "-A"} else arg)
+            app.set_namespace(None if arg in {"all", "*", "-A"} else _named(arg, app.namespace_names()))
     elif name == "ctx":
         if not arg:
-            app.notify("contexts: " + ", ".join(app.source.contexts()), markup=False)
+            app.notify("contexts: " + ", ".join(app.contexts()), markup=False)
         else:
-            app.switch_context(arg)
+            app.switch_context(_named(arg, app.contexts()))
     elif name == "pods":
-        _show_pods(app)
+        app.show_pods()
     elif name == "events":
-        from kdash.ui.screens.events import EventsScreen
-
-        _to_dashboard(app)
-        app.push_screen(EventsScreen(app.source, app.clock))
+        app.show_events()
     elif name in WORKLOAD_FILTERS or name == "workloads":
         kind = WORKLOAD_FILTERS.get(name)
-        _focus_pane(app, "workloads", rf"^\S* {kind}\b" if kind else "")
+        app.focus_pane("workloads", rf"^\S* {kind}\b" if kind else "")
     elif name in PANE_COMMANDS:
-        _focus_pane(app, PANE_COMMANDS[name], None)
+        app.focus_pane(PANE_COMMANDS[name], None)
 
 
-def _to_dashboard(app: KdashApp) -> None:
-    while len(app.screen_stack) > 1:
-        app.pop_screen()
-
-
-def _focus_pane(app: KdashApp, pane_id: str, filter_text: str | None) -> None:
-    from kdash.ui.widgets.pane import Pane
-
-    _to_dashboard(app)
-    dashboard = app.dashboard
-    dashboard.minimize()
-    dashboard._activate(pane_id)
-    pane = dashboard.query_one(f"#{pane_id}")
-    if filter_text is not None and isinstance(pane, Pane):
-        pane.apply_filter(filter_text)
-
-
-def _show_pods(app: KdashApp) -> None:
-    from kdash.ui.screens.pods_list import PodListScreen
-
-    namespace = app.namespace
-
-    def keys(snapshot: Any) -> list[Any]:
-        return sorted(k for k in snapshot.pods if namespace is None or k.namespace == namespace)
-
-    _to_dashboard(app)
-    title = f"Pods in {namespace}" if namespace else "Pods in all namespaces"
-    app.push_screen(
-        PodListScreen(
-            app.source,
-            title,
-            keys,
-            app.clock,
-            show_namespace=namespace is None,
-            health_config=app.health_config,
-        )
-    )
+def _named(arg: str, names: list[str]) -> str:
+    """The real name the user means: the bar completes names cleaned of control characters."""
+    if arg in names:
+        return arg
+    return next((name for name in names if clean(name) == arg), arg)
 
 
 class KdashCommands(Provider):
     """The `:` commands in the palette, plus one entry per namespace and context."""
 
+    @property
+    def host(self) -> CommandHost:
+        return cast(CommandHost, self.app)  # the provider is registered by KdashApp only
+
     def _entries(self) -> list[tuple[str, str, str]]:
-        app: Any = self.app
+        app = self.host
         entries = [(f"kdash: :{spec.name}", spec.help, spec.name) for spec in COMMANDS if not spec.takes_arg]
         entries.append(("kdash: :ns all", "show all namespaces", "ns all"))
-        for name in app.namespace_names():
-            entries.append((f"kdash: :ns {name}", f"switch to namespace {name}", f"ns {name}"))
-        for name in app.source.contexts():
-            entries.append((f"kdash: :ctx {name}", f"switch to context {name}", f"ctx {name}"))
+        for name in app.namespace_names():  # shown cleaned, run with the real name
+            shown = clean(name)
+            entries.append((f"kdash: :ns {shown}", f"switch to namespace {shown}", f"ns {name}"))
+        for name in app.contexts():
+            shown = clean(name)
+            entries.append((f"kdash: :ctx {shown}", f"switch to context {shown}", f"ctx {name}"))
         return entries
 
     def _run(self, line: str) -> None:
-        app: Any = self.app
-        run_command(app, line)
+        run_command(self.host, line)
 
     async def discover(self) -> Hits:
         for title, help_text, line in self._entries():

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Literal
+
 from textual.message import Message
 
-from kdash.model.source import ChangeSet
+from kdash.model.meta import ObjectKey
+from kdash.model.source import ChangeSet, LogTarget
 
 
 class SnapshotChanged(Message):
@@ -20,3 +25,58 @@ class SnapshotChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SnapshotChanged)
+
+
+# -- navigation: screens and widgets say what they want; the app's Navigator decides how ------------
+# Posted from a table row's keys (enter, l, p, d, y) or a screen; they bubble up to the app, which
+# handles them in one place (kdash/ui/navigation.py). No screen calls the app by attribute name.
+
+
+@dataclass
+class OpenRow(Message):
+    """`enter` on a row of a pane or list: drill down to whatever that row stands for.
+
+    `origin` names the table kind ("workloads", "hpa", "quotas", "restarts", "health", "pods",
+    "events", ...) so the navigator can tell an HPA row (open its target) from a workload row.
+    """
+
+    origin: str
+    row_key: Hashable
+
+
+@dataclass
+class OpenPods(Message):
+    """The pods of a workload, or the pods using most of a ResourceQuota."""
+
+    owner: ObjectKey
+
+
+@dataclass
+class OpenPod(Message):
+    """One pod's detail screen."""
+
+    key: ObjectKey
+
+
+@dataclass
+class OpenLogs(Message):
+    """The full-screen logs view of a pod, container or workload."""
+
+    target: LogTarget
+
+
+@dataclass
+class OpenRowLogs(Message):
+    """`l`/`p` on a row: the logs of whatever that row stands for (pod, container, workload)."""
+
+    origin: str
+    row_key: Hashable
+    previous: bool = False
+
+
+@dataclass
+class OpenObject(Message):
+    """Read-only YAML or describe of any object (Secrets are refused without a request)."""
+
+    key: ObjectKey
+    mode: Literal["yaml", "describe"] = "yaml"

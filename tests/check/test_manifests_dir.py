@@ -66,7 +66,22 @@ def test_directory_json(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, err = check(capsys, "-f", str(DIR), "-o", "json")
     assert rc == 2  # broken.yaml could not be parsed: the report is printed, the run still fails
     doc = json.loads(out)
-    assert list(doc) == ["score", "grade", "summary", "findings", "objects"]
+    assert list(doc) == [
+        "score",
+        "grade",
+        "summary",
+        "findings",
+        "objects",
+        "complete",
+        "not_checked",
+        "namespaces",
+    ]
+    assert doc["complete"] is False  # and it says what is missing
+    assert doc["not_checked"] == [
+        {"what": f"{DIR / 'broken.yaml'}: document 2 (line 12)", "why": doc["not_checked"][0]["why"]}
+    ]
+    assert doc["not_checked"][0]["why"].startswith("invalid YAML: ")
+    assert doc["namespaces"] is None
     assert doc["score"] == 92.0
     assert isinstance(doc["score"], float)
     assert doc["grade"] == "A"

@@ -3,7 +3,6 @@ and small hand-written objects of every kind, so assertions do not depend on sce
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,18 +30,6 @@ FAST = ServiceSettings(
     max_notify_hz=20.0,
     join_timeout=5.0,
 )
-
-
-def wait_for(pred: Callable[[], Any], timeout: float = 10.0, what: str = "condition") -> Any:
-    """Poll `pred` until it returns something truthy; fail with `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = pred()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def _meta(name: str, ns: str | None = "shop", **extra: Any) -> JSON:

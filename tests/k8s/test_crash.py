@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 
 import pytest
@@ -15,18 +14,11 @@ from kdash.k8s.settings import ServiceSettings
 from kdash.model.meta import Meta
 from kdash.model.pods import PodRecord
 from kdash.sim.runner import SimCluster, start_sim
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
 RestartCb = Callable[[PodRecord, str, int, int], None]
-
-
-def wait_for(cond: Callable[[], bool], what: str, limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.02)
 
 
 class FakeService:

@@ -7,8 +7,9 @@ from typing import Any
 from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import SyncPhase
 from kdash.sim import start_sim
+from tests.helpers import wait_for
 
-from .conftest import pod, wait_for
+from .conftest import pod
 
 
 def _pod_keys_in_sim(sim: Any) -> set[ObjectKey]:

@@ -17,8 +17,9 @@ from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import SyncPhase
 from kdash.model.source import ChangeSet
 from kdash.sim import start_sim
+from tests.helpers import wait_for
 
-from .conftest import pod, sim_kubeconfig_entry, wait_for, write_kubeconfig
+from .conftest import pod, sim_kubeconfig_entry, write_kubeconfig
 
 
 def _kdash_threads() -> list[str]:

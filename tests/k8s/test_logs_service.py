@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,17 +16,9 @@ from kdash.k8s.settings import ServiceSettings
 from kdash.model.meta import ObjectKey
 from kdash.model.source import LogLine, LogTarget
 from kdash.sim.runner import SimCluster, start_sim
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def wait_for(cond: Callable[[], bool], what: str, limit: float = 30.0) -> None:
-    """Poll until `cond()` holds; the limit only bounds a hang, it is not what is tested."""
-    deadline = time.monotonic() + limit
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        time.sleep(0.02)
 
 
 class Sink:
@@ -211,3 +203,54 @@ def test_unknown_pod_reports_an_error(target: KubeTarget) -> None:
     assert "not found" in sink.texts(events=True)[0]
     assert "no-such-pod/x" in stream.status
     stream.stop(wait=True)
+
+
+def test_every_request_carries_the_kdash_user_agent(sim: SimCluster, target: KubeTarget) -> None:
+    """Lists, watches, /version, pod lookups and every kind of log read: one raw API path, one agent."""
+    from kdash import __version__
+
+    sim.clear_audit()
+    settings = ServiceSettings(kinds=("pods", "deployments"), watch_timeout_seconds=2, read_timeout_seconds=4)
+    service = ClusterService(target, settings=settings)
+    service.start()
+    try:
+        assert service.wait_until_synced(30)
+        svc = LogService(target, flush_interval=0.02)  # no cluster service: it lists pods itself
+        sink = Sink()
+        stream = svc.open(LogTarget("shop", label_selector="app=web", container="nginx", tail_lines=1), sink)
+        wait_for(lambda: stream.connected, "the streams to connect")
+        pod = first_pod(sim, "recommender")["metadata"]["name"]
+        sim.restart_container("shop", pod, "recommender")
+        svc.fetch_previous("shop", pod, "recommender", tail=2)
+        stream.stop(wait=True)
+        wait_for(lambda: bool(service.server_version()), "the server version")
+        wait_for(lambda: any(a["verb"] == "watch" for a in sim.audit), "a watch to end (audited then)")
+    finally:
+        service.stop()
+    audit = sim.audit
+    paths = {a["path"] for a in audit}
+    assert "/version" in paths
+    assert any(p.endswith("/log") for p in paths)
+    assert {a["verb"] for a in audit} >= {"list", "watch", "get"}
+    assert {a["user_agent"] for a in audit} == {f"kdash/{__version__}"}
+
+
+def test_a_429_storm_with_a_huge_retry_after_does_not_freeze_a_log_stream(
+    sim: SimCluster, target: KubeTarget
+) -> None:
+    """A log request answered 429 with `Retry-After: 100000` says so and retries within its back-off
+    (urllib3's own retries would sleep out the 28 hours, deaf to stop())."""
+    pod = first_pod(sim, "checkout")["metadata"]["name"]
+    svc = LogService(target, flush_interval=0.02, backoff=(0.1, 0.5))
+    sink = Sink()
+    sim.set_faults("throttle-rate=1,retry-after=100000")
+    try:
+        stream = svc.open(LogTarget("shop", pod=pod, container="checkout", tail_lines=0), sink)
+        wait_for(lambda: "Too many requests" in stream.status, "the 429 in the stream's status")
+    finally:
+        sim.set_faults(None)
+    wait_for(lambda: stream.connected and "Too many" not in stream.status, "the stream once the storm ends")
+    sim.append_log("shop", pod, "checkout", ["after the storm"])
+    wait_for(lambda: "after the storm" in sink.texts(), "a line after the storm")
+    stream.stop(wait=True)
+    assert stream.threads_alive == 0

@@ -11,8 +11,9 @@ from kdash.errors import KdashError
 from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import SyncPhase
 from kdash.model.source import ChangeSet
+from tests.helpers import wait_for
 
-from .conftest import pod, wait_for
+from .conftest import pod
 
 ALL_KINDS = {
     "namespaces": ("namespaces", ObjectKey("Namespace", "", "shop")),

@@ -7,7 +7,15 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kdash.model.logtext import has_control, sanitize, strip_ansi, truncate
+from kdash.model.logtext import (
+    clean,
+    has_control,
+    mask_controls,
+    safe_filename,
+    sanitize,
+    strip_ansi,
+    truncate,
+)
 
 _SGR_AT = re.compile(r"\x1b\[[0-9;:]*m")
 _BAD_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1a\x1c-\x1f\x7f-\x9f]")
@@ -82,7 +90,8 @@ def test_sanitize_is_idempotent(line: str) -> None:
     assert strip_ansi(once) == strip_ansi(line)
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc",)), max_size=200))
+# Cf (format: bidi, zero-width) and Zl/Zp (line/paragraph separators) hold the invisible characters
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cf", "Zl", "Zp")), max_size=200))
 def test_plain_text_is_untouched(line: str) -> None:
     assert not has_control(line)
     assert sanitize(line) is line
@@ -112,3 +121,50 @@ def test_truncate() -> None:
     assert truncate("abc", 5) == "abc"
     assert truncate("abcdef", 4) == "abc…"
     assert len(truncate("x" * 1_000_000)) == 2000
+
+
+BIDI_AND_ZERO_WIDTH = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u2060\ufeff"
+
+
+def test_bidi_and_zero_width_characters_are_dropped() -> None:
+    """Trojan Source: an RLO makes `evil\u202egnp.sh` read `evilhs.png`; zero-width ones hide text."""
+    line = "a" + BIDI_AND_ZERO_WIDTH + "b\u200e\u200f\u061c\U000e0041c"
+    assert has_control(line)
+    assert sanitize(line) == "abc"
+    assert strip_ansi(line) == "abc"
+    assert clean(line) == "abc"
+    assert sanitize("\x1b[31m\u202ered\x1b[0m") == "\x1b[31mred\x1b[0m"
+
+
+def test_clean_is_one_line_unless_asked() -> None:
+    title = "shop/web\x1b]0;pwned\x1b\\\x1b[2J\x9b2J\u202e\u200bx\nnext\tcol\r"
+    assert clean(title) == "shop/webx next col"
+    assert clean("one\x1b[2J\ntwo\u2066", multiline=True) == "one\ntwo"
+    assert clean(42) == "42"
+
+
+@settings(max_examples=300)
+@given(_hostile)
+def test_mask_controls_keeps_offsets_and_leaves_nothing_active(line: str) -> None:
+    out = mask_controls(line)
+    assert len(out) == len(line)
+    assert not has_control(out) and "\t" not in out
+
+
+def test_safe_filename() -> None:
+    assert safe_filename("shop/web-1 nginx") == "shop_web-1_nginx"
+    assert safe_filename("shop/evil\x1b]0;pwned\x1b\\\u202ex (previous)") == "shop_evilx_previous"
+    assert safe_filename("../../.ssh/authorized_keys") == "ssh_authorized_keys"
+    assert safe_filename(".hidden") == "hidden"
+    assert safe_filename("-rf") == "rf"
+    assert safe_filename("\x1b[2J") == "kdash"
+    assert safe_filename("") == "kdash"
+    assert len(safe_filename("a" * 10_000)) == 120
+    assert safe_filename("\u00e9t\u00e9") == "t"  # ASCII only: every filesystem takes it
+
+
+@given(st.text(max_size=300))
+def test_safe_filename_is_always_a_plain_name(value: str) -> None:
+    name = safe_filename(value)
+    assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,119}", name) or name == "kdash"
+    assert ".." not in name and not name.endswith((".", "-", "_"))

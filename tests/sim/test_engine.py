@@ -7,11 +7,10 @@ the back-off schedule and determinism are checked by stepping an engine by hand 
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import kubernetes
 import pytest
@@ -23,20 +22,10 @@ from kdash.sim.logs import LogStore
 from kdash.sim.scenarios import build_scenario
 from kdash.sim.state import SimState
 from kdash.sim.store import Store
+from tests.helpers import wait_for
 from tests.sim.conftest import FROZEN, client_for
 
-T = TypeVar("T")
 TIMEOUT = 30.0
-
-
-def _wait_for(what: str, fn: Callable[[], T | None], timeout: float = TIMEOUT) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +64,7 @@ def test_engine_is_off_by_default() -> None:
 
 def test_crash_loop_restarts_with_previous_logs_and_backoff_event(live: SimCluster, core: Any) -> None:
     pod, container, before = _crashing(live, "cart-")
-    _wait_for("a cart restart", lambda: _status(live, pod, container)["restartCount"] > before)
+    wait_for(lambda: _status(live, pod, container)["restartCount"] > before, "a cart restart")
     cs = _status(live, pod, container)
     term = cs["lastState"]["terminated"]
     assert (term["reason"], term["exitCode"]) == ("Error", 1)
@@ -96,7 +85,7 @@ def test_crash_loop_restarts_with_previous_logs_and_backoff_event(live: SimClust
 
 def test_oomkilled_container_restarts_with_137(live: SimCluster, core: Any) -> None:
     pod, container, before = _crashing(live, "checkout-")
-    _wait_for("a checkout restart", lambda: _status(live, pod, container)["restartCount"] > before)
+    wait_for(lambda: _status(live, pod, container)["restartCount"] > before, "a checkout restart")
     term = _status(live, pod, container)["lastState"]["terminated"]
     assert (term["reason"], term["exitCode"]) == ("OOMKilled", 137)
     previous = core.read_namespaced_pod_log(pod, "shop", container=container, previous=True)
@@ -156,8 +145,8 @@ def test_hpa_metrics_move_and_deployment_follows(live: SimCluster) -> None:
         assert hpa is not None
         return hpa["status"].get("currentMetrics")
 
-    first = _wait_for("HPA metrics", metrics)
-    _wait_for("HPA metrics to change", lambda: metrics() != first)
+    first = wait_for(metrics, "HPA metrics")
+    wait_for(lambda: metrics() != first, "HPA metrics to change")
     hpa = live.get("hpa", "payments", "api")
     assert hpa is not None
     assert 2 <= hpa["status"]["desiredReplicas"] <= 6
@@ -168,7 +157,7 @@ def test_hpa_metrics_move_and_deployment_follows(live: SimCluster) -> None:
         pods = [p for p in live.list("pods", "payments") if p["metadata"]["name"].startswith("api-")]
         return pods if len(pods) > 2 else None
 
-    pods = _wait_for("the api deployment to scale up", scaled_up)
+    pods = wait_for(scaled_up, "the api deployment to scale up")
     rs_names = {ref["name"] for p in pods for ref in p["metadata"]["ownerReferences"]}
     assert len(rs_names) == 1
     rs = live.get("replicasets", "payments", rs_names.pop())
@@ -182,7 +171,7 @@ def test_hpa_metrics_move_and_deployment_follows(live: SimCluster) -> None:
         assert quota is not None
         return int(quota["status"]["used"]["pods"])
 
-    _wait_for("quota used.pods to follow the new pods", lambda: quota_pods() > 8)
+    wait_for(lambda: quota_pods() > 8, "quota used.pods to follow the new pods")
 
     def consistent() -> bool:
         dep = live.get("deployments", "payments", "api")
@@ -190,7 +179,7 @@ def test_hpa_metrics_move_and_deployment_follows(live: SimCluster) -> None:
         n = len([p for p in live.list("pods", "payments") if p["metadata"]["name"].startswith("api-")])
         return bool(dep["status"]["replicas"] == n)
 
-    _wait_for("deployment status to match its pods", consistent)
+    wait_for(consistent, "deployment status to match its pods")
 
 
 def test_engine_stops_cleanly(tmp_path: Path) -> None:
@@ -198,13 +187,13 @@ def test_engine_stops_cleanly(tmp_path: Path) -> None:
     sim = start_sim("demo", kubeconfig_path=tmp_path / "kc", engine=True, time_scale=50, tls=False)
     engine = sim.engine
     assert engine is not None
-    _wait_for("the engine to tick", lambda: engine.ticks > 3)
+    wait_for(lambda: engine.ticks > 3, "the engine to tick")
     assert engine.running
     sim.stop()
     sim.stop()
     assert not engine.running
     assert engine.errors == {}
-    _wait_for("threads to end", lambda: set(threading.enumerate()) <= threads_before, timeout=10)
+    wait_for(lambda: set(threading.enumerate()) <= threads_before, "threads to end", timeout=10)
 
 
 # ---- stepping by hand: exact back-off schedule and determinism ---------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -143,3 +144,125 @@ def test_bad_fault_specs() -> None:
     assert f.forbid == {"pods", "events"}
     assert f.forbid_ns == {"a", "b"}
     assert (f.down_for, f.down_at) == (10.0, 30.0)
+
+
+def _raw_get(sim: SimCluster, path: str) -> tuple[int, dict[str, str], bytes]:
+    """One GET with no client-side retries (the kubernetes client's urllib3 would retry a 429)."""
+    import base64
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    import yaml
+
+    doc = yaml.safe_load(sim.kubeconfig_path.read_text())
+    ca = base64.b64decode(doc["clusters"][0]["cluster"]["certificate-authority-data"]).decode()
+    req = urllib.request.Request(f"{sim.url}{path}", headers={"Authorization": f"Bearer {sim.token}"})
+    try:
+        with urllib.request.urlopen(req, context=ssl.create_default_context(cadata=ca), timeout=10) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_retry_after_fault_sends_the_given_header(sim: SimCluster, core: Any) -> None:
+    sim.set_faults("throttle-rate=1,retry-after=1e12")
+    status, headers, body = _raw_get(sim, "/api/v1/namespaces/shop/pods")
+    assert status == 429
+    assert headers["Retry-After"] == "1e12"
+    assert json.loads(body)["reason"] == "TooManyRequests"
+
+
+def test_watch_from_a_future_resource_version_waits_silently(sim: SimCluster, core: Any) -> None:
+    """Like a real kube-apiserver's watch cache (api-concepts, "Unavailable resource versions"): a
+    watch from a resourceVersion the server has not reached is accepted (HTTP 200) and stays
+    silent, bookmarks included, until the server's own resourceVersion passes it."""
+    future = sim.resource_version + 1000
+    sim.state.bookmark_interval = 0.3
+    threading.Timer(0.5, lambda: sim.apply(_toolbox_copy(sim, "while-waiting"))).start()
+    resp = core.list_namespaced_pod(
+        "shop",
+        watch=True,
+        resource_version=str(future),
+        allow_watch_bookmarks=True,
+        timeout_seconds=2,
+        _preload_content=False,
+    )
+    assert resp.status == 200
+    assert [x for x in resp.data.splitlines() if x] == []
+    sim.delete("pods", "shop", "while-waiting")
+
+
+def test_list_from_a_future_resource_version_is_504_too_large(sim: SimCluster, core: Any) -> None:
+    """After a short wait a real server answers 504 Timeout with the ResourceVersionTooLarge cause
+    and Retry-After: 1 (k8s.io/apiserver storage.NewTooLargeResourceVersionError)."""
+    sim.state.too_large_wait = 0.2
+    current = sim.resource_version
+    future = current + 1000
+    status, headers, body = _raw_get(sim, f"/api/v1/namespaces/shop/pods?resourceVersion={future}")
+    assert status == 504
+    assert headers["Retry-After"] == "1"
+    assert json.loads(body) == {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": f"Timeout: Too large resource version: {future}, current: {current}",
+        "reason": "Timeout",
+        "details": {
+            "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+            "retryAfterSeconds": 1,
+        },
+        "code": 504,
+    }
+    status, _, _ = _raw_get(
+        sim, f"/api/v1/namespaces/shop/pods?resourceVersion={future}&resourceVersionMatch=Exact"
+    )
+    assert status == 504
+    status, _, _ = _raw_get(sim, f"/api/v1/namespaces/shop/pods?resourceVersion={current}")
+    assert status == 200
+
+
+def test_audit_records_the_user_agent(sim: SimCluster, core: Any) -> None:
+    sim.clear_audit()
+    core.list_namespaced_pod("shop")
+    assert sim.audit[-1]["user_agent"].startswith("OpenAPI-Generator/")
+
+
+def test_go_down_until_recover(core: Any, sim: SimCluster) -> None:
+    sim.go_down(None)
+    time.sleep(0.3)
+    with pytest.raises(urllib3.exceptions.MaxRetryError):
+        core.list_namespace(_request_timeout=2)
+    sim.recover()
+    assert core.list_namespace().items
+
+
+def _toolbox_copy(sim: SimCluster, name: str) -> dict[str, Any]:
+    pod = sim.get("pods", "shop", "toolbox")
+    assert pod is not None
+    pod["metadata"] = {"name": name, "namespace": "shop", "labels": {"run": name}}
+    return pod
+
+
+def test_restart_into_a_fresh_world_lowers_the_resource_version() -> None:
+    with start_sim("empty") as fresh_sim:
+        core = kubernetes.client.CoreV1Api(client_for(fresh_sim))
+        for i in range(5):
+            fresh_sim.apply(_named_pod(f"old-{i}"))
+        before = int(core.list_namespaced_pod("default").metadata.resource_version)
+        fresh_sim.restart_fresh([_named_pod("new-0")], down_for=0.3)
+        listed = core.list_namespaced_pod("default")
+        assert [p.metadata.name for p in listed.items] == ["new-0"]
+        assert int(listed.metadata.resource_version) < before
+        assert fresh_sim.resource_version < before
+
+
+def _named_pod(name: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"containers": [{"name": "app", "image": "nginx"}]},
+        "status": {"phase": "Running"},
+    }

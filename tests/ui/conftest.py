@@ -9,7 +9,11 @@ Reuse them from any `tests/ui/test_*.py`:
   service on mount and stops it on unmount.
 - `settle(pilot)`: waits (by polling a condition, never a fixed delay) until the service has synced
   and the latest snapshot is scored and on screen.
-- `screen_text(app)`: the current screen as plain text lines, for assertions on what is shown.
+- `wait_for(pilot, predicate)`: the one wait for UI tests (threads and servers use
+  `tests.helpers.wait_for`); fails with the screen's text.
+- `screen_text(app)` / `screen_segments(app)`: the current screen as plain text lines / styled segments.
+- `Notifications()`: pass as `run_test(message_hook=notes)`; `notes.any("text")` says whether the app
+  notified it (read from Textual's public `Notify` message, not the app's private list).
 
 Snapshot tests use `SNAP_PORT` so the server URL in the header is the same on every run.
 """
@@ -21,6 +25,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from rich.segment import Segment
+from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
 
 from kdash.k8s.kubeconfig import load_target
@@ -76,11 +83,45 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Until synced, scored and rendered; then one more refresh so the screen shows it."""
     app = pilot.app
     assert isinstance(app, KdashApp)
-    await wait_for(pilot, app.is_settled)
+    await wait_for(pilot, app.session.is_settled)
     await pilot.pause()
-    await wait_for(pilot, app.is_settled)
+    await wait_for(pilot, app.session.is_settled)
+
+
+def _screen_strips(app: Any) -> list[Any]:
+    """The active screen as rendered lines.
+
+    The one read of Textual private state left in the tests: Textual 8 has no public way to get
+    what a screen shows as text (`App.export_screenshot()` gives SVG, whose text would have to be
+    parsed back out of positioned <text> elements).
+    """
+    return list(app.screen._compositor.render_strips())
 
 
 def screen_text(app: Any) -> list[str]:
     """The active screen as plain text, one string per terminal line."""
-    return [strip.text for strip in app.screen._compositor.render_strips()]
+    return [strip.text for strip in _screen_strips(app)]
+
+
+def screen_segments(app: Any) -> list[Segment]:
+    """Every styled segment on the active screen, for assertions on colour and emphasis."""
+    return [seg for strip in _screen_strips(app) for seg in strip]
+
+
+class Notifications:
+    """The messages of every notification an app posts: pass as `run_test(message_hook=...)`.
+
+    `App` keeps its notifications in a private collection; `Notify` is the public message that
+    `App.notify` posts, and `message_hook` is run_test's public way to see every message.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.messages.append(message.notification.message)
+
+    def any(self, text: str) -> bool:
+        """Whether some notification so far contains `text`."""
+        return any(text in m for m in self.messages)

@@ -7,10 +7,11 @@ from typing import Any
 
 from kdash.model.meta import ObjectKey
 from kdash.ui.prefs import Preferences
-from kdash.ui.screens.dashboard import DashboardScreen
+from kdash.ui.screens.dashboard import PANE_IDS, DashboardScreen
 from kdash.ui.screens.help import HelpScreen
 from kdash.ui.screens.namespaces import NamespacePicker
 from kdash.ui.widgets.resource_table import ResourceTable
+from tests.ui.burst import burst, resize_event
 from tests.ui.conftest import build_app, screen_text, settle, wait_for
 
 
@@ -235,25 +236,207 @@ async def test_rows_update_in_place_and_keep_the_cursor(demo_sim: Any) -> None:
 
 async def test_keys_typed_in_a_burst_reach_the_filter_and_the_command_bar(demo_sim: Any) -> None:
     """tmux send-keys / paste speed: keys queued before the focus moves are not lost or misread
-    (`:deploy` must not run `d`, describe)."""
-    from textual import events
-
-    names_of = {"/": "slash", ":": "colon", "\r": "enter"}
-
-    def burst(text: str) -> None:
-        for ch in text:
-            app.post_message(events.Key(names_of.get(ch, ch), None if ch == "\r" else ch))
-
+    (`:deploy` must not run `d`, describe). Every wait is for a state of the dashboard itself
+    (screen_stack[0]), which exists whatever modal is on top: under CPU load the command bar is
+    still up when the first check runs, and querying `app.screen` for a pane then raised."""
     app = build_app(demo_sim)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        burst("/check")
-        await wait_for(pilot, lambda: table(app, "workloads").filter_text == "check")
-        burst("\r")
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: table(app, "workloads").filter_text == "")
-        burst(":deploy\r")
-        await wait_for(pilot, lambda: table(app, "workloads").filter_text != "")
-        assert isinstance(app.screen, DashboardScreen)
-        burst("npaym\r")
-        await wait_for(pilot, lambda: app.namespace == "payments")
+        dashboard = app.screen_stack[0]
+        workloads = dashboard.query_one("#workloads ResourceTable", ResourceTable)
+        bar = dashboard.query_one("#workloads FilterBar")
+        burst(app, "/check")
+        await wait_for(pilot, lambda: workloads.filter_text == "check")
+        burst(app, ["enter", "escape"])
+        await wait_for(pilot, lambda: workloads.filter_text == "" and not bar.display)
+        burst(app, [*":deploy", "enter"])
+        await wait_for(pilot, lambda: app.screen is dashboard and workloads.filter_text != "")
+        assert workloads.filter_text == r"^\S* deploy\b"
+        burst(app, [*"npaym", "enter"])
+        await wait_for(pilot, lambda: app.screen is dashboard and app.namespace == "payments")
+
+
+async def _answers_help(pilot: Any) -> None:
+    """`?` opens help within a bounded number of frames, and `esc` closes it again."""
+    app = pilot.app
+    burst(app, ["question_mark"])
+    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), attempts=100)
+    burst(app, ["escape"])
+    await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), attempts=100)
+
+
+async def _stays_on(pilot: Any, pane_id: str, frames: int = 15) -> None:
+    """The dashboard settles on `pane_id` (state, tab strip and focus agree) and stays there:
+    a ping-pong between two panes would show up as a flip between frames."""
+    screen = pilot.app.screen_stack[0]
+    tabs = screen.query_one("#pane-tabs")
+
+    def agreed() -> bool:
+        return (
+            screen.active_pane == pane_id
+            and tabs.active == f"tab-{pane_id}"
+            and screen.focused_pane_id() == pane_id
+        )
+
+    await wait_for(pilot, agreed, attempts=100)
+    for _ in range(frames):
+        await pilot.pause()
+        assert agreed(), (screen.active_pane, tabs.active, screen.focused_pane_id())
+
+
+async def test_tabs_typed_at_key_repeat_speed_do_not_livelock(demo_sim: Any) -> None:
+    """Two Tabs in one burst at 160×48 used to ping-pong TabActivated between two panes forever
+    (the tab strip's own message re-entered the pane switch): the app stopped answering."""
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        burst(app, ["tab", "tab"])
+        await _stays_on(pilot, "quotas")
+        await _answers_help(pilot)
+        burst(app, ["tab"] * 3 + ["shift+tab"])
+        await _stays_on(pilot, "logtail")
+        await _answers_help(pilot)
+
+
+async def test_tabs_after_a_resize_from_compact_do_not_livelock(demo_sim: Any) -> None:
+    app = build_app(demo_sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, ["tab"])
+        resize_event(app, 160, 48)
+        burst(app, ["tab", "tab", "tab"])
+        await _stays_on(pilot, "logtail")
+        assert not app.screen.has_class("-compact")
+        await _answers_help(pilot)
+        resize_event(app, 80, 24)
+        burst(app, ["shift+tab", "shift+tab"])
+        await _stays_on(pilot, "quotas")
+        assert app.screen.has_class("-compact")
+        await _answers_help(pilot)
+
+
+async def test_tab_into_the_log_tail_does_not_focus_its_hidden_filter(demo_sim: Any) -> None:
+    """Tab ×4 lands on the Log tail pane: the focus goes to the log view, not to the filter input
+    hidden until `/`, which swallowed `q` and `?` as text."""
+    from textual.widgets import Input
+
+    from kdash.ui.widgets.log_view import LogView
+
+    app = build_app(demo_sim, with_logs=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "tab", "tab")
+        await pilot.pause()
+        assert app.screen.focused_pane_id() == "logtail"
+        assert isinstance(app.focused, LogView)
+        for _ in range(len(PANE_IDS)):  # no hidden input anywhere on the focus chain
+            assert not any(isinstance(w, Input) and not w.display for w in app.screen.focus_chain)
+            await pilot.press("tab")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "tab", "tab", "tab", "tab", "q")
+        await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_keys_typed_right_after_slash_all_reach_the_filter(demo_sim: Any) -> None:
+    """`/cart` in one burst filtered on `rt`; `/^(cart|check)⏎` lost the text and the `⏎` drilled
+    into the selected row. Every key after `/` belongs to the filter, in order, however the burst
+    is split into the chunks a terminal delivers (a frame between the chunks)."""
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        workloads = table(app, "workloads")
+        bar = app.screen.query_one("#workloads FilterBar")
+        for text in ("cart", "^(cart|check)"):
+            keys = ["slash", *text, "enter"]
+            for cut in range(1, len(keys)):
+                burst(app, keys[:cut])
+                await pilot.pause()
+                burst(app, keys[cut:])
+                await wait_for(pilot, lambda: not bar.display and workloads.filter_text != "", attempts=100)
+                assert workloads.filter_text == text, (text, cut)
+                assert app.focused is workloads
+                await pilot.pause()
+                assert isinstance(app.screen, DashboardScreen), (text, cut)  # the ⏎ did not open a row
+                burst(app, ["escape"])
+                await wait_for(pilot, lambda: workloads.filter_text == "", attempts=100)
+        assert names(app, "workloads") != []
+        burst(app, "/cart")  # typed on, no enter: the bar stays open with every key in it
+        await wait_for(pilot, lambda: workloads.filter_text == "cart", attempts=100)
+        assert names(app, "workloads") == ["cart"] and bar.display
+
+
+async def test_keys_typed_right_after_slash_reach_the_log_tail_filter(demo_sim: Any) -> None:
+    """The same for the log tail's filter (its view keeps the focus; space is pause otherwise)."""
+    from kdash.ui.widgets.log_tail import LogTailPane
+
+    app = build_app(demo_sim, with_logs=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        tail = app.screen.query_one(LogTailPane)
+        await pilot.press("tab", "tab", "tab", "tab")
+        assert app.screen.focused_pane_id() == "logtail"
+        keys = ["slash", *"no such line", "enter"]
+        for cut in range(1, len(keys)):
+            burst(app, keys[:cut])
+            await pilot.pause()
+            burst(app, keys[cut:])
+            await wait_for(
+                pilot, lambda: not tail.filter_bar.display and tail._filter_text != "", attempts=100
+            )
+            assert tail._filter_text == "no such line", cut
+            assert tail.view.follow  # the space went into the filter, not to pause
+            burst(app, ["escape"])
+            await wait_for(pilot, lambda: tail._filter_text == "", attempts=100)
+
+
+async def test_prompt_keys_keep_their_order_however_the_burst_interleaves(demo_sim: Any) -> None:
+    """Keys typed after `:` or `n` reach the prompt by two paths (through the dashboard, or to the
+    prompt once it is on screen). A terminal hands a burst over in chunks: two chunk boundaries are
+    tried, with the event loop let run 0-7 steps in between (the old code lost keys at 4 and 5, at
+    every boundary): every key lands, in order."""
+    import asyncio
+
+    from textual.widgets import Input
+
+    from kdash.ui.screens.command_bar import CommandBar
+
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        dashboard = app.screen
+        for prompt, keys in ((CommandBar, [*":deploy"]), (NamespacePicker, [*"npaym"])):
+            typed = "".join(keys[1:])
+            for cut in (1, 3):
+                for steps in range(8):
+                    burst(app, keys[:cut])
+                    for _ in range(steps):
+                        await asyncio.sleep(0)
+                    burst(app, keys[cut:])
+
+                    def shown(kind: type = prompt, n: int = len(typed)) -> bool:
+                        fields = app.screen.query(Input) if isinstance(app.screen, kind) else []
+                        return bool(fields) and len(fields.first().value) >= n
+
+                    await wait_for(pilot, shown, attempts=100)
+                    assert app.screen.query(Input).first().value == typed, (typed, cut, steps)
+                    burst(app, ["escape"])
+                    await wait_for(pilot, lambda: app.screen is dashboard, attempts=100)
+
+
+async def test_a_binding_typed_before_a_prompt_acts_on_the_dashboard(demo_sim: Any) -> None:
+    """`esc :hpa⏎` in one burst: the `esc` clears the filter (the dashboard's binding, run in key
+    order), it does not cancel the command bar the `:` opened in the meantime."""
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        dashboard = app.screen
+        workloads = table(app, "workloads")
+        for _ in range(3):
+            burst(app, [*"/web", "enter"])
+            await wait_for(pilot, lambda: workloads.filter_text == "web" and app.focused is workloads)
+            burst(app, ["escape", *":hpa", "enter"])
+            await wait_for(pilot, lambda: app.screen is dashboard and dashboard.active_pane == "hpa")
+            assert workloads.filter_text == ""
+            burst(app, ["shift+tab"])
+            await wait_for(pilot, lambda: dashboard.active_pane == "workloads")

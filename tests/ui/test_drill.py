@@ -20,14 +20,14 @@ from textual.widgets import Static
 from kdash.model.meta import ObjectKey
 from kdash.sim.scenarios import builders as b
 from kdash.ui.app import KdashApp
-from kdash.ui.screens.dashboard import object_key_of
+from kdash.ui.render.table import object_key_of
 from kdash.ui.screens.logs import LogsScreen
 from kdash.ui.screens.pod import PodDetailScreen
 from kdash.ui.screens.pods_list import PodListScreen, heaviest_pods
 from kdash.ui.screens.workload import WorkloadPodsScreen
 from kdash.ui.screens.yaml_view import ObjectYamlScreen
 from kdash.ui.widgets.resource_table import ResourceTable
-from tests.ui.conftest import FIXED, build_app, frozen, screen_text, settle, wait_for
+from tests.ui.conftest import FIXED, build_app, screen_text, settle, wait_for
 
 
 def render_text(renderable: Any, width: int = 160) -> str:
@@ -100,7 +100,7 @@ async def test_workload_pods_enter_detail_and_back_restores_cursor(demo_sim: Any
 async def test_crashloop_pod_shows_last_termination_and_warning_events(demo_sim: Any) -> None:
     async with drill_app(demo_sim) as (app, pilot, service):
         key = _demo_pod(service, "shop", "cart-", "CrashLoopBackOff")
-        await app.push_screen(PodDetailScreen(service, key, frozen))
+        await app.push_screen(PodDetailScreen(app.session, key))
         await wait_for(pilot, lambda: "CrashLoopBackOff" in section(app, "containers"))
         containers = section(app, "containers")
         assert "Waiting: CrashLoopBackOff" in containers
@@ -124,7 +124,7 @@ async def test_crashloop_pod_shows_last_termination_and_warning_events(demo_sim:
 async def test_init_containers_in_order_with_state(demo_sim: Any) -> None:
     async with drill_app(demo_sim) as (app, pilot, service):
         key = _demo_pod(service, "payments", "ledger-")
-        await app.push_screen(PodDetailScreen(service, key, frozen))
+        await app.push_screen(PodDetailScreen(app.session, key))
         await wait_for(pilot, lambda: "wait-db" in section(app, "init"))
         lines = [line for line in section(app, "init").splitlines() if line.strip()]
         assert lines[0].startswith("1.")
@@ -139,7 +139,7 @@ async def test_init_containers_in_order_with_state(demo_sim: Any) -> None:
 async def test_yaml_view_shows_the_object_without_managed_fields(demo_sim: Any) -> None:
     async with drill_app(demo_sim) as (app, pilot, service):
         key = _demo_pod(service, "shop", "web-")
-        await app.push_screen(PodDetailScreen(service, key, frozen))
+        await app.push_screen(PodDetailScreen(app.session, key))
         await pilot.press("y")
         await wait_for(
             pilot, lambda: isinstance(app.screen, ObjectYamlScreen) and app.screen.text is not None
@@ -215,7 +215,7 @@ async def test_hostile_strings_render_literally(demo_sim: Any) -> None:
     key = ObjectKey("Pod", ns, name)
     async with drill_app(demo_sim) as (app, pilot, service):
         await wait_for(pilot, lambda: key in service.snapshot().pods)
-        await app.push_screen(PodDetailScreen(service, key, frozen))
+        await app.push_screen(PodDetailScreen(app.session, key))
         await wait_for(pilot, lambda: "[@click=app.quit]Boom" in section(app, "events"))
         screen = app.screen
         title = render_text(screen.query_one("#pod-title", Static).content)
@@ -266,7 +266,7 @@ async def test_pod_detail_follows_restarts_and_deletion(demo_sim: Any) -> None:
     key = ObjectKey("Pod", ns, name)
     async with drill_app(demo_sim) as (app, pilot, service):
         await wait_for(pilot, lambda: key in service.snapshot().pods)
-        await app.push_screen(PodDetailScreen(service, key, frozen))
+        await app.push_screen(PodDetailScreen(app.session, key))
         await wait_for(pilot, lambda: "restarts 0" in section(app, "containers"))
         demo_sim.restart_container(
             ns, name, "app", reason="OOMKilled", exit_code=137, message="out of memory"
@@ -278,9 +278,9 @@ async def test_pod_detail_follows_restarts_and_deletion(demo_sim: Any) -> None:
         title = render_text(app.screen.query_one("#pod-title", Static).content)
         assert "deleted" in title
         assert "OOMKilled" in section(app, "containers")  # the last known state stays
-        await app.push_screen(PodDetailScreen(service, ObjectKey("Pod", ns, "never-existed"), frozen))
+        await app.push_screen(PodDetailScreen(app.session, ObjectKey("Pod", ns, "never-existed")))
         assert "deleted" in section(app, "summary")
-        await app.push_screen(WorkloadPodsScreen(service, ObjectKey("Deployment", ns, "gone"), frozen))
+        await app.push_screen(WorkloadPodsScreen(app.session, ObjectKey("Deployment", ns, "gone")))
         assert "deleted" in render_text(app.screen.query_one("#workload-summary", Static).content)
         await settle(pilot)  # let the app finish rendering before it shuts down
 
@@ -289,7 +289,7 @@ async def test_quota_heaviest_pods_list(demo_sim: Any) -> None:
     async with drill_app(demo_sim) as (app, pilot, service):
         quota = ObjectKey("ResourceQuota", "payments", "payments-quota")
         await wait_for(pilot, lambda: quota in service.snapshot().quotas)
-        await app.push_screen(PodListScreen.heaviest(service, quota, frozen))
+        await app.push_screen(PodListScreen.heaviest(app.session, quota))
         table = app.screen.query_one(ResourceTable)
         await wait_for(pilot, lambda: table.row_count > 0)
         keys = table.visible_keys()
@@ -308,7 +308,7 @@ async def test_logs_and_previous_logs_from_pod_detail(demo_sim: Any) -> None:
     async with app.run_test(size=(140, 50)) as pilot:
         await settle(pilot)
         key = _demo_pod(app.source, "shop", "cart-", "CrashLoopBackOff")
-        detail = PodDetailScreen(app.source, key, frozen)
+        detail = PodDetailScreen(app.session, key)
         await app.push_screen(detail)
         await pilot.press("p")
         await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen))

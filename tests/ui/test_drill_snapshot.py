@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 
 from kdash.model.meta import ObjectKey
 from kdash.ui.screens.pod import PodDetailScreen
-from tests.ui.conftest import build_app, frozen, settle, wait_for
+from tests.ui.conftest import build_app, settle, wait_for
 
 
 def _crashing_cart(app: Any) -> ObjectKey:
@@ -31,7 +31,7 @@ def test_pod_detail_of_crashlooping_pod(demo_sim: Any, snap_compare: Any) -> Non
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        screen = PodDetailScreen(app.source, _crashing_cart(app), frozen, app.health_config)
+        screen = PodDetailScreen(app.session, _crashing_cart(app))
         await app.push_screen(screen)
         await wait_for(pilot, lambda: screen.findings is not None)
         await pilot.pause()

@@ -12,7 +12,7 @@ from kdash.model.meta import ObjectKey
 from kdash.sim import start_sim
 from kdash.sim.scenarios import builders as b
 from kdash.ui.widgets.resource_table import ResourceTable
-from tests.ui.conftest import FIXED, build_app, frozen, screen_text, settle, wait_for
+from tests.ui.conftest import FIXED, Notifications, build_app, frozen, screen_text, settle, wait_for
 
 CLICK = "[@click=app.quit]x"
 BROKEN = "[/bold]"
@@ -54,7 +54,8 @@ def hostile_sim() -> Iterator[Any]:
 
 async def test_markup_in_names_and_messages_is_shown_literally(hostile_sim: Any) -> None:
     app = build_app(hostile_sim)
-    async with app.run_test(size=(200, 60), notifications=True) as pilot:
+    notes = Notifications()
+    async with app.run_test(size=(200, 60), notifications=True, message_hook=notes) as pilot:
         await settle(pilot)
         keys = app.screen.query_one("#workloads ResourceTable", ResourceTable).visible_keys()
         assert ObjectKey("Deployment", "shop", CLICK) in keys
@@ -78,7 +79,7 @@ async def test_markup_in_names_and_messages_is_shown_literally(hostile_sim: Any)
         await pilot.pause()
         assert f"/{BROKEN}" in "\n".join(screen_text(app))
         await pilot.press("escape", "colon", *BROKEN, "enter")
-        await wait_for(pilot, lambda: any(BROKEN in n.message for n in app._notifications))
+        await wait_for(pilot, lambda: notes.any(BROKEN))
         await pilot.press("colon", *"ns ", *CLICK, "enter")  # a namespace with markup in its name
         await pilot.pause()
         assert app.is_running

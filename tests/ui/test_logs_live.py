@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_logs_view import HOSTILE, FakeLogs, Host, screen_lines, segments, until
+from test_logs_view import HOSTILE, FakeLogs, Host
 from textual.app import App, ComposeResult
 
 from kdash.k8s.kubeconfig import KubeTarget, load_target
@@ -19,6 +19,7 @@ from kdash.sim.runner import SimCluster, start_sim
 from kdash.ui.screens.logs import LogsScreen
 from kdash.ui.widgets.crash_log import CrashLogView
 from kdash.ui.widgets.log_tail import LogTailPane
+from tests.ui.conftest import screen_segments, screen_text, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -45,21 +46,21 @@ async def test_sim_hostile_container_renders_literally(target: KubeTarget, tmp_p
     screen = LogsScreen(logs, LogTarget("shop", pod="toolbox", container="toolbox"), save_dir=tmp_path)
     app = Host(screen)
     async with app.run_test(size=(120, 30)) as pilot:
-        await until(pilot, lambda: screen.view.line_count >= 13)
+        await wait_for(pilot, lambda: screen.view.line_count >= 13)
         await pilot.press("g")
         await pilot.pause()
-        shown = "\n".join(screen_lines(app))
+        shown = "\n".join(screen_text(app))
         assert "[bold red]x[/] rich markup that must be shown literally" in shown
         assert "[@click=app.quit]click[/]" in shown
         assert "window title  set by OSC 0" in shown
         for bad in ("PWNED", "cHduZWQ", "evil.example/"):
             assert bad not in shown
-        assert not [s.text for s in segments(app) if "\x1b" in s.text or "\x07" in s.text]
+        assert not [s.text for s in screen_segments(app) if "\x1b" in s.text or "\x07" in s.text]
         assert "\x1b" not in app.export_screenshot()
         assert any(len(e.line.text) > 60_000 for e in screen.view.entries)  # the 1 MB line, capped
         await pilot.press("G")
         await pilot.pause()
-        assert "normal line after the 1 MB line" in "\n".join(screen_lines(app))
+        assert "normal line after the 1 MB line" in "\n".join(screen_text(app))
         assert app.is_running
         await pilot.press("escape")
         await pilot.pause()
@@ -77,17 +78,17 @@ async def test_logs_screen_follows_a_workload_and_stops_its_threads(
     )
     app = Host(screen)
     async with app.run_test(size=(140, 30)) as pilot:
-        await until(pilot, lambda: screen.view.line_count >= 12)  # 2 lines x 6 containers
+        await wait_for(pilot, lambda: screen.view.line_count >= 12)  # 2 lines x 6 containers
         pods = sorted({e.line.pod for e in screen.view.entries})
         assert len(pods) == 3
         sim.append_log("shop", pods[0], "nginx", ["GET /checkout 500 boom"])
-        await until(pilot, lambda: any(e.plain == "GET /checkout 500 boom" for e in screen.view.entries))
+        await wait_for(pilot, lambda: any(e.plain == "GET /checkout 500 boom" for e in screen.view.entries))
         await pilot.pause()
-        shown = "\n".join(screen_lines(app))
+        shown = "\n".join(screen_text(app))
         assert f"{pods[0]}/nginx GET /checkout 500 boom" in shown
-        await until(pilot, lambda: "following 6 containers" in "\n".join(screen_lines(app)))
+        await wait_for(pilot, lambda: "following 6 containers" in "\n".join(screen_text(app)))
         await pilot.press("escape")
-        await until(pilot, lambda: not log_threads())
+        await wait_for(pilot, lambda: not log_threads())
 
 
 class TailHost(App[None]):
@@ -104,23 +105,25 @@ async def test_tail_pane_switches_targets_and_pauses() -> None:
     pane = LogTailPane(logs)
     app = TailHost(pane)
     async with app.run_test(size=(100, 20)) as pilot:
-        await until(pilot, lambda: "select a workload" in "\n".join(screen_lines(app)))
+        await wait_for(pilot, lambda: "select a workload" in "\n".join(screen_text(app)))
         web = LogTarget("shop", workload=ObjectKey("Deployment", "shop", "web"))
         pane.follow(web)
         pane.follow(web)  # the same selection again: no new stream
         assert len(logs.opened) == 1
         logs.push(["from a"], pod="web-a")
         logs.push(["from b"], pod="web-b")
-        await until(pilot, lambda: pane.view.line_count == 2)
+        await wait_for(pilot, lambda: pane.view.line_count == 2)
         await pilot.pause()
-        shown = "\n".join(screen_lines(app))
+        shown = "\n".join(screen_text(app))
         assert "web-a/app from a" in shown and "web-b/app from b" in shown
-        colours = {s.text: s.style.color for s in segments(app) if s.text in ("web-a", "web-b") and s.style}
+        colours = {
+            s.text: s.style.color for s in screen_segments(app) if s.text in ("web-a", "web-b") and s.style
+        }
         assert len(set(colours.values())) == 2  # one colour per pod
         pane.view.focus()
         await pilot.press("space")
         assert not pane.view.follow
-        assert "PAUSED" in "\n".join(screen_lines(app))
+        assert "PAUSED" in "\n".join(screen_text(app))
         await pilot.press("slash", *"from b", "enter")
         await pilot.pause()
         assert pane.view.row_count == 1
@@ -129,7 +132,7 @@ async def test_tail_pane_switches_targets_and_pauses() -> None:
         assert logs.opened[0][2].stopped and len(logs.opened) == 2
         old_cb([LogLine("shop", "web-a", "app", "late")])  # a batch already in flight
         logs.push(["payments line"], pod="api-1")
-        await until(pilot, lambda: pane.view.line_count == 1)
+        await wait_for(pilot, lambda: pane.view.line_count == 1)
         assert pane.view.entries[0].plain == "payments line"
     assert logs.opened[1][2].stopped  # unmount stops the stream
 
@@ -144,12 +147,12 @@ async def test_crash_log_view_is_safe() -> None:
     app = CrashHost()
     async with app.run_test(size=(120, 20)) as pilot:
         await pilot.pause()
-        shown = "\n".join(screen_lines(app))
+        shown = "\n".join(screen_text(app))
         assert "last crash (11 lines)" in shown
         assert "[bold red]x[/] rich markup" in shown
         assert "panic: the end" in shown
         assert "PWNED" not in shown and "cHduZWQ" not in shown
-        assert not [s.text for s in segments(app) if "\x1b" in s.text]
+        assert not [s.text for s in screen_segments(app) if "\x1b" in s.text]
 
 
 def test_crash_log_text_empty() -> None:
@@ -169,14 +172,14 @@ async def test_dashboard_tail_and_l_key_in_the_real_app(demo_sim: Any, make_app:
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         tail = app.screen.query_one(LogTailPane)
-        await until(pilot, lambda: tail.target is not None and tail.view.line_count > 0)
+        await wait_for(pilot, lambda: tail.target is not None and tail.view.line_count > 0)
         followed = tail.target
         assert followed is not None and followed.workload is not None
         await pilot.press("l")
-        await until(pilot, lambda: isinstance(app.screen, LogsScreen))
+        await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen))
         logs_screen = app.screen
         assert isinstance(logs_screen, LogsScreen)
-        await until(pilot, lambda: logs_screen.view.line_count > 0)
+        await wait_for(pilot, lambda: logs_screen.view.line_count > 0)
         await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, LogsScreen))
+        await wait_for(pilot, lambda: not isinstance(app.screen, LogsScreen))
     app.logs.stop_all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from kdash.ui.widgets.resource_table import Column, ResourceTable, Row
+from kdash.ui.widgets.resource_table import Cell, Column, ResourceTable, Row
 from kdash.ui.widgets.table_model import SAMPLE_ROWS, RowFilter, fit_widths, measure_widths, sort_key
 
 COLUMNS = (
@@ -17,7 +17,7 @@ COLUMNS = (
 
 def row(i: int, restarts: int | None = None, message: str = "", labels: dict[str, str] | None = None) -> Row:
     r = i % 13 if restarts is None else restarts
-    return Row(i, (Text(f"pod-{i}"), Text(str(r)), Text(message)), (), None, labels=labels or {})
+    return Row(i, (Cell(Text(f"pod-{i}")), Cell(Text(str(r))), Cell(Text(message))), None, labels=labels or {})
 
 
 class TableApp(App[None]):
@@ -36,7 +36,7 @@ def test_filter_parsing_regex_negation_labels() -> None:
 
 
 def test_sort_is_numeric_and_natural_with_blanks_last() -> None:
-    rows = [row(10, 3), row(9, 20), row(2, 1), Row(99, (Text("pod-99"), Text(""), Text("")))]
+    rows = [row(10, 3), row(9, 20), row(2, 1), Row(99, (Cell("pod-99"), Cell(""), Cell("")))]
     by_name = sorted(rows, key=sort_key(COLUMNS, 0))
     assert [r.key for r in by_name] == [2, 9, 10, 99]
     by_restarts = sorted(rows, key=sort_key(COLUMNS, 1))
@@ -115,7 +115,7 @@ def _reference_widths(rows: list[Row]) -> list[int]:
     step = max(1, len(rows) // SAMPLE_ROWS)
     widths = []
     for i, c in enumerate(COLUMNS):
-        w = max([len(c.label) + 1, c.min_width, *(r.cells[i].cell_len for r in rows[::step])])
+        w = max([len(c.label) + 1, c.min_width, *(r.cells[i].width for r in rows[::step])])
         widths.append(min(max(w, c.min_width), c.max_width))
     return widths
 

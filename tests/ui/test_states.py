@@ -11,7 +11,7 @@ from kdash.model.snapshot import SyncPhase
 from kdash.sim import start_sim
 from kdash.ui.screens.dashboard import DashboardScreen
 from kdash.ui.widgets.resource_table import ResourceTable
-from tests.ui.conftest import build_app, frozen, screen_text, settle, wait_for
+from tests.ui.conftest import Notifications, build_app, frozen, screen_text, settle, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +62,11 @@ async def test_command_palette_runs_kdash_commands(demo_sim: Any) -> None:
 
 async def test_unknown_context_is_reported_not_crashed(demo_sim: Any) -> None:
     app = build_app(demo_sim)
-    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+    notes = Notifications()
+    async with app.run_test(size=(160, 48), notifications=True, message_hook=notes) as pilot:
         await settle(pilot)
         await pilot.press("colon", *"ctx nowhere", "enter")
-        await wait_for(pilot, lambda: any("nowhere" in n.message for n in app._notifications))
+        await wait_for(pilot, lambda: notes.any("nowhere"))
         assert app.is_running and app.source.snapshot().context == "kdash-sim"
 
 
@@ -73,7 +74,8 @@ async def test_yaml_and_previous_logs_from_the_dashboard(demo_sim: Any) -> None:
     from kdash.ui.screens.yaml_view import ObjectYamlScreen
 
     app = build_app(demo_sim)
-    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+    notes = Notifications()
+    async with app.run_test(size=(160, 48), notifications=True, message_hook=notes) as pilot:
         await settle(pilot)
         await pilot.press("y")
         await wait_for(pilot, lambda: isinstance(app.screen, ObjectYamlScreen))
@@ -91,7 +93,7 @@ async def test_yaml_and_previous_logs_from_the_dashboard(demo_sim: Any) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         # this app has no log source: `p` on a restart row says so instead of failing silently
         await pilot.press("tab", "tab", "tab", "p")
-        await wait_for(pilot, lambda: any("logs" in n.message for n in app._notifications))
+        await wait_for(pilot, lambda: notes.any("logs"))
 
 
 async def test_log_tail_follows_the_selected_workload_and_l_opens_logs(demo_sim: Any) -> None:

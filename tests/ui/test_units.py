@@ -8,8 +8,8 @@ from typing import Any
 from kdash.model.meta import ObjectKey
 from kdash.model.source import ChangeSet
 from kdash.ui.bridge import SnapshotBridge, merge
+from kdash.ui.command_list import completions, resolve
 from kdash.ui.format import clean, images_text, short_image, usage_bar
-from kdash.ui.keymap import completions, resolve
 from kdash.ui.prefs import Preferences
 
 A, B = ObjectKey("Pod", "ns", "a"), ObjectKey("Pod", "ns", "b")

@@ -29,8 +29,12 @@ def _expand(docs: Iterable[object], problems: list[str]) -> Iterator[tuple[str, 
 
     A generator, so problems found here and by the caller are reported in document order.
     """
-    stack: list[tuple[str, object, int]] = [(f"document {n}", doc, 0) for n, doc in enumerate(docs, 1)]
-    stack.reverse()
+    for number, top in enumerate(docs, 1):  # lazily: a big input is built one document at a time
+        yield from _expand_one(f"document {number}", top, problems)
+
+
+def _expand_one(label: str, top: object, problems: list[str]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    stack: list[tuple[str, object, int]] = [(label, top, 0)]
     while stack:
         label, doc, depth = stack.pop()
         if doc is None:  # an empty YAML document ("---" twice)

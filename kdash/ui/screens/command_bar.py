@@ -1,5 +1,6 @@
 """The `:` command bar (k9s habit): one line at the bottom with completion from the command list,
-the namespaces and the contexts. `tab`/→ accepts the suggestion; `enter` runs; `esc` cancels."""
+the namespaces and the contexts. `tab` accepts the first completion; `enter` runs; `esc` cancels.
+Keys are applied in the order typed, however fast (see kdash/ui/screens/type_ahead.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from textual.content import Content
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from kdash.ui.keymap import completions
+from kdash.ui.command_list import completions
+from kdash.ui.format import clean
 from kdash.ui.screens.type_ahead import TypeAheadModal
+from kdash.ui.widgets.fed_input import Fed, FedInput
 
 
 class CommandSuggester(Suggester):
@@ -27,7 +30,7 @@ class CommandSuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         found = completions(value, self.namespaces, self.contexts)
-        return found[0] if found else None
+        return clean(found[0]) if found else None  # names are shown cleaned; run_command maps back
 
 
 class CommandBar(TypeAheadModal[str | None]):
@@ -35,7 +38,8 @@ class CommandBar(TypeAheadModal[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="command-cancel"),
-        Binding("tab", "complete", "Complete", priority=True, id="command-complete"),
+        # not priority: a priority binding runs when the key is read, before the keys typed ahead of it
+        Binding("tab", "complete", "Complete", id="command-complete"),
     ]
 
     def __init__(self, namespaces: list[str], contexts: list[str]) -> None:
@@ -46,33 +50,31 @@ class CommandBar(TypeAheadModal[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="command-box"):
             yield Static(Content(""), id="command-hints")
-            yield Input(
+            yield FedInput(
                 placeholder="pods deploy sts ds jobs cj hpa quota events ns NAME ctx NAME q",
                 suggester=CommandSuggester(self.namespaces, self.contexts),
                 id="command-input",
             )
 
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
+    async def on_mount(self) -> None:
         self._hint("")
-        self.replay_type_ahead()
+        await self.replay_type_ahead()  # the input never takes the focus: keys come to this screen
 
-    def _apply(self, event: events.Key) -> None:
-        field = self.query_one(Input)
-        if event.key == "enter":
-            self.dismiss(field.value.strip().lstrip(":").strip() or None)
-        elif event.key == "escape":
-            self.dismiss(None)
-        elif event.key == "tab":
+    def _apply(self, event: events.Key) -> bool:
+        field = self.query_one(FedInput)
+        if event.key == "tab":
             self.action_complete()
-        elif event.key == "backspace":
-            field.action_delete_left()
-        elif event.is_printable and event.character:
-            field.insert_text_at_cursor(event.character)
+            return True
+        fed = field.feed(event)
+        if fed is Fed.SUBMITTED:
+            self.dismiss(field.value.strip().lstrip(":").strip() or None)
+        elif fed is Fed.CANCELLED:
+            self.dismiss(None)
+        return fed is not Fed.NOT_MINE
 
     def _hint(self, value: str) -> None:
         found = completions(value, self.namespaces, self.contexts)[:8]
-        self.query_one("#command-hints", Static).update(Content("  ".join(f":{c}" for c in found)))
+        self.query_one("#command-hints", Static).update(Content("  ".join(f":{clean(c)}" for c in found)))
 
     @on(Input.Changed, "#command-input")
     def _changed(self, event: Input.Changed) -> None:
@@ -85,10 +87,10 @@ class CommandBar(TypeAheadModal[str | None]):
         self.dismiss(event.value.strip().lstrip(":").strip() or None)
 
     def action_complete(self) -> None:
-        field = self.query_one(Input)
+        field = self.query_one(FedInput)
         found = completions(field.value, self.namespaces, self.contexts)
         if found:
-            field.value = found[0] + (" " if found[0] in {"ns", "ctx"} else "")
+            field.value = clean(found[0]) + (" " if found[0] in {"ns", "ctx"} else "")
             field.cursor_position = len(field.value)
 
     def action_cancel(self) -> None:

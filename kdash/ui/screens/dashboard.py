@@ -2,13 +2,14 @@
 
 Wide terminals get a grid of panes; below 120×34 the screen switches to a compact layout (a CSS
 class) where a tab strip picks the one pane shown, so 80×24 stays readable. The screen holds no
-cluster state of its own: the app hands it a `DashboardView` per snapshot.
+cluster state of its own: it subscribes to the session and renders each `LiveView` it publishes;
+what a row's keys open is said with a navigation message (kdash/ui/navigation.py handles them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any, ClassVar
+from collections.abc import Callable, Hashable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -22,12 +23,14 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from kdash.model.meta import ObjectKey
-from kdash.model.source import LogSource, LogTarget
+from kdash.model.source import ChangeSet, LogSource, LogTarget
 from kdash.model.workloads import WORKLOAD_KINDS
-from kdash.ui.screens.type_ahead import TypeAheadModal
+from kdash.ui.screens.type_ahead import TypeAheadDrained, TypeAheadModal
+from kdash.ui.session import LiveSession
 from kdash.ui.widgets.findings_pane import FindingsPane
 from kdash.ui.widgets.header import DashboardHeader, header_text
 from kdash.ui.widgets.hpa_pane import HpaPane
+from kdash.ui.widgets.list_keys import ROW_BINDINGS, RowKeys
 from kdash.ui.widgets.log_tail import LogTailPane
 from kdash.ui.widgets.pane import DashboardView, Pane, PaneBox
 from kdash.ui.widgets.quotas_pane import QuotasPane
@@ -48,17 +51,6 @@ COMPACT_WIDTH, COMPACT_HEIGHT = 120, 34
 FOLLOW_DELAY = 0.3  # seconds the workload cursor must rest before the log tail switches to it
 
 
-def object_key_of(row_key: Hashable) -> ObjectKey | None:
-    """The object a row stands for (what `d`/`y` open): rows of some panes carry tuples."""
-    if isinstance(row_key, ObjectKey):
-        return row_key
-    if isinstance(row_key, tuple):
-        for part in row_key:
-            if isinstance(part, ObjectKey):
-                return part
-    return None
-
-
 def log_tail_widget(logs: LogSource | None) -> Widget:
     """The log tail following the selected workload; a plain note when there is no log source."""
     if logs is None:
@@ -66,12 +58,13 @@ def log_tail_widget(logs: LogSource | None) -> Widget:
     return LogTailPane(logs)
 
 
-class DashboardScreen(Screen[None]):
-    """The main screen. `app` drives it through `show(view)`; keys here act on the focused pane."""
+class DashboardScreen(RowKeys, Screen[None]):
+    """The main screen: renders the session's views (`show`); keys here act on the focused pane."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "next_pane", "Next pane", priority=True, id="pane-next"),
-        Binding("shift+tab", "previous_pane", "Prev pane", priority=True, show=False, id="pane-previous"),
+        # not priority: run in key order with the rest (see on_key), not as soon as it is read
+        Binding("tab", "next_pane", "Next pane", id="pane-next"),
+        Binding("shift+tab", "previous_pane", "Prev pane", show=False, id="pane-previous"),
         Binding("f", "maximise", "Maximise", id="pane-maximise"),
         Binding("n", "app.pick_namespace", "Namespace", id="namespace-pick"),
         Binding("left_square_bracket", "app.cycle_namespace(-1)", "Prev ns", show=False, id="namespace-prev"),
@@ -87,16 +80,15 @@ class DashboardScreen(Screen[None]):
             )
             for i in range(1, 10)
         ),
-        Binding("l", "logs(False)", "Logs", id="row-logs"),
-        Binding("p", "logs(True)", "Prev logs", show=False, id="row-previous-logs"),
-        Binding("d", "describe", "Describe", id="row-describe"),
-        Binding("y", "yaml", "YAML", id="row-yaml"),
+        *ROW_BINDINGS,  # with `enter` (RowKeys) and the panes' `/` (FilterKeys): kdash/ui/widgets/list_keys.py
         Binding("escape", "restore", "Restore", show=False, id="pane-restore"),
     ]
 
-    def __init__(self, logs: LogSource | None = None) -> None:
+    def __init__(self, session: LiveSession, logs: LogSource | None = None) -> None:
         super().__init__(id="dashboard")
+        self.session = session
         self.logs = logs
+        self._unsubscribe: Callable[[], None] | None = None
         self.active_pane = "workloads"
         self.view: DashboardView | None = None
         self._followed: ObjectKey | None = None
@@ -121,8 +113,17 @@ class DashboardScreen(Screen[None]):
         self.query_one("#logtail").border_title = "Log tail"
         self._apply_layout(self.size.width, self.size.height)
         self._activate("workloads")
-        if self.view is not None:
-            self.show(self.view)
+        self._unsubscribe = self.session.subscribe(self._view_changed)
+        self.show(self.session.view)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def _view_changed(self, view: DashboardView, _changes: ChangeSet | None) -> None:
+        if self in self.app.screen_stack:  # not while the app shuts down and removes its widgets
+            self.show(view)
 
     def on_screen_resume(self) -> None:
         self._follow_now()
@@ -135,7 +136,7 @@ class DashboardScreen(Screen[None]):
 
     # -- keys that open a modal ---------------------------------------------------------------------
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         """Open the command bar and the namespace picker in key order, and hand them the keys that
         follow. Textual gives each key to the focused widget's queue when the app reads it, so keys
         typed right after `:` (tmux send-keys, a paste, a fast typist) reach this screen before an
@@ -145,16 +146,40 @@ class DashboardScreen(Screen[None]):
             event.stop()
             event.prevent_default()
             if isinstance(top, TypeAheadModal):
-                top.type_ahead(event)
+                await top.type_ahead(event)
             return
-        opener: Any = {
-            "colon": getattr(self.app, "action_command_bar", None),
-            "n": getattr(self.app, "action_pick_namespace", None),
-        }.get(event.key)
-        if opener is not None:
+        opener = {"colon": "command_bar", "n": "pick_namespace"}.get(event.key)
+        if opener is None:
+            await self._run_binding(event)
+        else:
             event.stop()
             event.prevent_default()
-            opener()
+            await self.app.run_action(opener)  # the app's action pushes the prompt, synchronously
+            prompt = self.app.screen
+            if isinstance(prompt, TypeAheadModal):
+                # behind the keys already handed to the focused widget: when it comes back up to
+                # this screen, every key typed before the prompt opened has reached it
+                prompt.expect_type_ahead()
+                origin = self.focused or self
+                if not origin.post_message(TypeAheadDrained(prompt)):
+                    await prompt.drained()
+
+    async def _run_binding(self, event: events.Key) -> None:
+        """Run the key's binding now, in the order typed. The app would check it only when the
+        key comes back up to it, after the keys typed next were handed on: `esc :ns…` then
+        resolved the `esc` against the command bar the `:` had opened in the meantime."""
+        active = self.active_bindings.get(event.key)
+        if active is None or not active.enabled or active.binding.priority:
+            return
+        if await self.app.run_action(active.binding.action, active.node):
+            event.stop()
+            event.prevent_default()
+        # skipped (esc with no filter to clear): the app tries the next binding as usual
+
+    @on(TypeAheadDrained)
+    async def _type_ahead_drained(self, message: TypeAheadDrained) -> None:
+        message.stop()
+        await message.prompt.drained()
 
     # -- rendering ---------------------------------------------------------------------------------
 
@@ -185,22 +210,42 @@ class DashboardScreen(Screen[None]):
                 return node.id
         return self.active_pane
 
-    def _activate(self, pane_id: str) -> None:
+    def _activate(self, pane_id: str, *, move_focus: bool = True) -> None:
+        """Make `pane_id` the active pane: the one place that changes it. `active_pane` is the
+        truth; the tab strip and the focus follow it, synchronously, and the tab strip's own
+        TabActivated is suppressed: a queued one used to arrive after the next Tab and switch
+        back, which switched forward again, forever (a livelock at key-repeat speed)."""
         self.active_pane = pane_id
         for pid in PANE_IDS:
             self.pane(pid).set_class(pid == pane_id, "-active")
         tabs = self.query_one(Tabs)
         if tabs.active != f"tab-{pane_id}":
-            tabs.active = f"tab-{pane_id}"
+            with tabs.prevent(Tabs.TabActivated):
+                tabs.active = f"tab-{pane_id}"
         target = self.pane(pane_id)
-        table = target.query(ResourceTable).first() if target.query(ResourceTable) else None
-        focus_target: Widget | None = table
-        if focus_target is None:
-            focus_target = next((w for w in target.query("*") if w.focusable), None)
-        if focus_target is not None:
-            self.call_after_refresh(focus_target.focus)
+        if move_focus:
+            # now, not after a refresh: the next key (typed ahead) goes to the pane it follows
+            # (no focusable widget: nothing, rather than a row of the pane left behind)
+            self.set_focus(self.focus_target(target))
         if self.maximized is not None and self.maximized is not target:
             self.maximize(target, container=False)
+
+    @staticmethod
+    def focus_target(pane: Widget) -> Widget | None:
+        """The widget a pane's focus goes to: its table, else its first focusable widget."""
+        tables = pane.query(ResourceTable)
+        if tables:
+            return tables.first()
+        return next((w for w in pane.query("*") if w.focusable), None)
+
+    def focus_pane(self, pane_id: str, filter_text: str | None) -> None:
+        """Show `pane_id` (restored, active, focused), with `filter_text` as its filter if given:
+        what `:deploy`, `:hpa` and the like do."""
+        self.minimize()
+        self._activate(pane_id)
+        pane = self.pane(pane_id)
+        if filter_text is not None and isinstance(pane, Pane):
+            pane.apply_filter(filter_text)
 
     def action_next_pane(self) -> None:
         index = PANE_IDS.index(self.active_pane)  # not the focus: it moves a refresh later
@@ -223,6 +268,7 @@ class DashboardScreen(Screen[None]):
 
     @on(Tabs.TabActivated, "#pane-tabs")
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        """A tab clicked with the mouse (programmatic changes post no TabActivated, see _activate)."""
         event.stop()
         pane_id = (event.tab.id or "").removeprefix("tab-")
         if pane_id in PANE_IDS and pane_id != self.active_pane:
@@ -230,12 +276,11 @@ class DashboardScreen(Screen[None]):
 
     @on(events.DescendantFocus)
     def _descendant_focused(self, _event: events.DescendantFocus) -> None:
+        """The focus moved into another pane by other means (a click): that pane becomes active.
+        Judged from where the focus is now, not from the event, so a late event changes nothing."""
         pane_id = self.focused_pane_id()
         if pane_id != self.active_pane:
-            self.active_pane = pane_id
-            for pid in PANE_IDS:
-                self.pane(pid).set_class(pid == pane_id, "-active")
-            self.query_one(Tabs).active = f"tab-{pane_id}"
+            self._activate(pane_id, move_focus=False)
 
     # -- rows --------------------------------------------------------------------------------------
 
@@ -248,17 +293,10 @@ class DashboardScreen(Screen[None]):
         key = tables.first().cursor_key
         return None if key is None else (pane_id, key)
 
-    @on(ResourceTable.Selected)
-    def _row_selected(self, event: ResourceTable.Selected) -> None:
-        event.stop()
-        pane = next((a for a in event.table.ancestors if isinstance(a, Pane)), None)
-        if pane is not None and pane.id is not None:
-            self.app.call_later(self._drill, pane.id, event.key)
-
-    def _drill(self, pane_id: str, key: Hashable) -> None:
-        drill: Any = getattr(self.app, "drill_down", None)
-        if drill is not None:
-            drill(pane_id, key)
+    def origin_of(self, table: ResourceTable) -> str | None:
+        """A pane's rows say which pane they are in (its id: "workloads", "hpa", ...)."""
+        pane = next((a for a in table.ancestors if isinstance(a, Pane)), None)
+        return None if pane is None else pane.id
 
     @on(ResourceTable.Highlighted, "#workloads ResourceTable")
     def _workload_highlighted(self, event: ResourceTable.Highlighted) -> None:
@@ -279,26 +317,3 @@ class DashboardScreen(Screen[None]):
         if tails:
             self._followed = key
             tails.first().follow(LogTarget(namespace=key.namespace, workload=key, tail_lines=20))
-
-    def action_logs(self, previous: bool) -> None:
-        row = self.current_row()
-        opener: Any = getattr(self.app, "open_logs", None)
-        if row is None or opener is None:
-            self.notify("no row selected", severity="warning", markup=False)
-            return
-        opener(row[0], row[1], previous)
-
-    def action_describe(self) -> None:
-        self._open_yaml("describe")
-
-    def action_yaml(self) -> None:
-        self._open_yaml("yaml")
-
-    def _open_yaml(self, mode: str) -> None:
-        row = self.current_row()
-        key = object_key_of(row[1]) if row is not None else None
-        opener: Any = getattr(self.app, "open_yaml", None)
-        if key is None or opener is None:
-            self.notify("no row selected", severity="warning", markup=False)
-            return
-        opener(key, mode)

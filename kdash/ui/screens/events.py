@@ -2,95 +2,80 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import ClassVar
+from collections.abc import Hashable, Iterable
 
-from textual import on
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Footer, Static
 
-from kdash.model.cluster import EventRecord
-from kdash.model.snapshot import ClusterSnapshot
-from kdash.model.source import ClusterSource
-from kdash.ui.format import WARNING_STYLE, age_seconds, age_text, number, safe
-from kdash.ui.widgets.detail_live import LiveScreen
-from kdash.ui.widgets.resource_table import Column, ResourceTable, Row
-
-COLUMNS = (
-    Column("namespace", "NAMESPACE", max_width=16),
-    Column("last", "LAST SEEN", numeric=True, max_width=9),
-    Column("type", "TYPE", max_width=7),
-    Column("reason", "REASON", max_width=24),
-    Column("object", "OBJECT", min_width=8, max_width=40),
-    Column("count", "COUNT", numeric=True, max_width=6),
-    Column("message", "MESSAGE", min_width=10, max_width=120),
-)
+from kdash.model.meta import ObjectKey
+from kdash.model.source import ChangeSet
+from kdash.model.timefmt import age
+from kdash.ui.format import clean
+from kdash.ui.messages import OpenObject
+from kdash.ui.render import events as render
+from kdash.ui.render.events import event_order, event_row, seen_at
+from kdash.ui.session import LiveSession
+from kdash.ui.view import LiveView
+from kdash.ui.widgets.kind_state import state_badge
+from kdash.ui.widgets.list_keys import FilterBar
+from kdash.ui.widgets.list_live import RowCache, TableScreen, age_step
+from kdash.ui.widgets.resource_table import ResourceTable
 
 
-def event_row(event: EventRecord, now: datetime) -> Row:
-    seen = event.last_seen or event.first_seen or event.meta.created
-    involved = event.involved
-    where = f"{involved.kind}/{involved.name}" if involved is not None else "-"
-    warning = event.type == "Warning"
-    return Row(
-        event.meta.key,
-        (
-            safe(event.meta.namespace),
-            age_text(seen, now),
-            safe(event.type, WARNING_STYLE if warning else ""),
-            safe(event.reason),
-            safe(where),
-            number(event.count),
-            safe(event.message),
-        ),
-        (event.meta.namespace, age_seconds(seen, now), event.type, event.reason, where, event.count, None),
-        "warning" if warning else None,
-    )
+class EventsScreen(TableScreen):
+    """Events of the namespace in view; `enter` opens the involved object's describe page. The
+    title carries the events' sync state."""
 
+    ORIGIN = "events"
 
-class EventsScreen(LiveScreen):
-    """Events of the namespace in view; `enter` opens the involved object's describe page."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="events-back"),
-    ]
-
-    def __init__(self, source: ClusterSource, clock: Callable[[], datetime]) -> None:
-        super().__init__(source, clock)
+    def __init__(self, session: LiveSession) -> None:
+        super().__init__(session)
+        self._rows = RowCache()
+        self._title: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Content("Events"), id="events-title", classes="screen-title")
-        yield ResourceTable(COLUMNS, id="events-table")
+        yield FilterBar()
+        yield ResourceTable(render.COLUMNS, id="events-table")
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # no super().on_mount(): Textual dispatches every class's on_mount (LiveScreen's subscribes)
         self.query_one(ResourceTable).focus()
 
-    def refresh_from(self, snapshot: ClusterSnapshot) -> None:
-        now = self.clock()
-        events = sorted(
-            snapshot.events.values(),
-            key=lambda e: (
-                e.type != "Warning",
-                age_seconds(e.last_seen or e.first_seen or e.meta.created, now) or 0.0,
-            ),
-        )
-        table = self.query_one(ResourceTable)
-        table.set_rows([event_row(e, now) for e in events])
-        where = snapshot.namespace or "all namespaces"
-        self.query_one("#events-title", Static).update(Content(f"Events in {where} [{table.row_count:,}]"))
-        table.placeholder = "no events"
+    def kinds(self) -> Iterable[str]:
+        return ("events",)
 
-    @on(ResourceTable.Selected, "#events-table")
-    def _selected(self, event: ResourceTable.Selected) -> None:
-        event.stop()
-        snapshot = self.source.snapshot()
-        record = snapshot.events.get(event.key)  # type: ignore[call-overload]
-        if record is not None and record.involved is not None:
-            opener = getattr(self.app, "open_yaml", None)
-            if opener is not None:
-                opener(record.involved, "describe")
+    def rows_changed(self, changes: ChangeSet) -> bool:
+        return any(k.kind == "Event" for k in changes.added | changes.modified | changes.deleted)
+
+    def refresh_from(self, view: LiveView) -> None:
+        snapshot, now = view.snapshot, view.now
+        table = self.query_one(ResourceTable)
+        if not self.unchanged(snapshot.events, snapshot.namespace, age_step(now)):
+            events = sorted(snapshot.events.values(), key=lambda e: event_order(e, now))
+            rows = [self._rows.get(e.meta.key, e, age(seen_at(e), now), event_row, e, now) for e in events]
+            self._rows.prune(rows)
+            table.set_rows(rows)
+        state = self.state(view)
+        table.placeholder = self.placeholder(state, "no events")
+        where = snapshot.namespace or "all namespaces"
+        title = Text(f"Events in {clean(where)} [{self.shown_count()}]{self.filter_note()}", end="")
+        badge = state_badge(state)
+        if badge:
+            title.append("  ")
+            title.append_text(badge)
+        if title != self._title:  # Static.update re-lays out the screen: only on change
+            self._title = title
+            self.query_one("#events-title", Static).update(title)
+
+    def open_row(self, origin: str, row_key: Hashable) -> Message | None:  # noqa: ARG002 - one kind
+        """`enter` on an event describes the object it is about."""
+        snapshot = self.session.latest().snapshot
+        record = snapshot.events.get(row_key) if isinstance(row_key, ObjectKey) else None
+        if record is None or record.involved is None:
+            return None
+        return OpenObject(record.involved, "describe")

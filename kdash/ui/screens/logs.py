@@ -23,8 +23,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kdash.model.logtext import strip_ansi
+from kdash.model.logtext import clean, safe_filename, strip_ansi
 from kdash.model.source import ClusterSource, LogLine, LogSource, LogStream, LogTarget
+from kdash.ui import prose
 from kdash.ui.widgets.log_view import LogView
 
 #: k9s's since/tail presets: key -> (label, tail_lines, since_seconds).
@@ -56,13 +57,18 @@ def describe(target: LogTarget) -> str:
         text = f"-l {target.label_selector} in {target.namespace or 'all namespaces'}"
     else:
         text = f"namespace {target.namespace or '(all)'}"
-    return text + (" (previous)" if target.previous else "")
+    return clean(text + (" (previous)" if target.previous else ""))  # names are cluster strings
 
 
 class ContainerPicker(ModalScreen[str | None]):
     """Pick one container (or all) of the pods being shown."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Cancel", id="picker-cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Cancel", id="picker-cancel"),
+        # vi keys, as in the logs view behind it (OptionList knows only the arrows)
+        Binding("j", "move(1)", "Down", show=False, id="picker-down"),
+        Binding("k", "move(-1)", "Up", show=False, id="picker-up"),
+    ]
 
     def __init__(self, containers: list[str], current: str | None) -> None:
         super().__init__()
@@ -71,7 +77,7 @@ class ContainerPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         options = [Option(Text("all containers"), id="*")]
-        options += [Option(Text(name), id=name) for name in self._containers]
+        options += [Option(Text(clean(name)), id=name) for name in self._containers]
         picker = OptionList(*options, id="container-picker")
         picker.border_title = "container"
         yield picker
@@ -87,6 +93,13 @@ class ContainerPicker(ModalScreen[str | None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+    def action_move(self, step: int) -> None:
+        picker = self.query_one(OptionList)
+        if step > 0:
+            picker.action_cursor_down()
+        else:
+            picker.action_cursor_up()
 
 
 class LogsScreen(Screen[None]):
@@ -196,7 +209,7 @@ class LogsScreen(Screen[None]):
         self.query_one("#logs-title", Static).update(title)
         status = Text()
         if self.stream is not None:
-            status.append(self.stream.status)
+            status.append(clean(self.stream.status))
         dropped = view.evicted + (self.stream.dropped if self.stream is not None else 0)
         status.append(f"  · {view.line_count:,} lines (buffer {view.max_lines:,})")
         if dropped:
@@ -210,12 +223,12 @@ class LogsScreen(Screen[None]):
             status.append(" · " + " ".join(flags))
         if self._filter:
             status.append(" · filter ")
-            status.append(self._filter, style="italic")
+            status.append(clean(self._filter), style="italic")
         if self._search:
             current = view.current_match
             pos = f"{current + 1}/{view.match_count}" if current is not None else f"{view.match_count}"
             status.append(" · search ")
-            status.append(self._search, style="italic")
+            status.append(clean(self._search), style="italic")
             status.append(f" {pos}")
         self.query_one("#logs-status", Static).update(status)
 
@@ -322,9 +335,14 @@ class LogsScreen(Screen[None]):
         for entry in view.visible_entries():
             line = entry.line
             stamp = line.timestamp.isoformat() + " " if line.timestamp else ""
-            who = f"{line.pod}/{line.container} " if multi else ""
+            who = f"{clean(line.pod)}/{clean(line.container)} " if multi else ""
             lines.append(f"{stamp}{who}{strip_ansi(line.text)}\n")
-        name = describe(self.target).replace("/", "_").replace(" ", "_")
+        if not lines:
+            # an empty file would look like a saved log; say why there is nothing instead
+            why = "no line matches the filter" if self._filter and view.line_count else "no lines yet"
+            self.notify(f"nothing to save: {why}", severity="warning", markup=False)
+            return
+        name = safe_filename(describe(self.target))  # no separators, no leading dot, bounded
         path = self.save_dir / f"{name}-{self.clock().strftime('%Y%m%d-%H%M%S')}.log"
         self._write(path, "".join(lines), len(lines))
 
@@ -334,10 +352,12 @@ class LogsScreen(Screen[None]):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(body, encoding="utf-8")
+            size = path.stat().st_size
         except OSError as exc:
             self.app.call_from_thread(
                 self.app.notify, f"cannot save logs: {exc}", severity="error", markup=False
             )
             return
         self.last_saved = path
-        self.app.call_from_thread(self.app.notify, f"saved {count:,} lines to {path}", markup=False)
+        saved = f"saved {prose.count(count, 'line')} ({prose.size(size)}) to {path}"
+        self.app.call_from_thread(self.app.notify, saved, markup=False)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -16,21 +15,11 @@ from textual.fuzzy import Matcher
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kdash.model.snapshot import ClusterSnapshot
 from kdash.ui.format import MUTED_STYLE, clean
 from kdash.ui.screens.type_ahead import TypeAheadModal
+from kdash.ui.widgets.fed_input import Fed, FedInput
 
 ALL_ID = "\x00all"  # option id of "all namespaces" (cannot clash with a DNS-label name)
-
-
-def namespace_counts(snapshot: ClusterSnapshot) -> dict[str, int]:
-    """Pods + workloads per namespace in the snapshot (namespaces without any count 0)."""
-    counts: Counter[str] = Counter(k.namespace for k in snapshot.pods)
-    counts.update(k.namespace for k in snapshot.workloads)
-    out = {key.name: 0 for key in snapshot.namespaces}
-    out.update(counts)
-    out.pop("", None)
-    return out
 
 
 def rank(names: list[str], query: str) -> list[str]:
@@ -43,7 +32,10 @@ def rank(names: list[str], query: str) -> list[str]:
 
 
 class NamespacePicker(TypeAheadModal[str | None]):
-    """Dismisses with a namespace name, "" for all namespaces, or None when cancelled."""
+    """Dismisses with a namespace name, "" for all namespaces, or None when cancelled.
+
+    `toggle_favourite` (ctrl+f on a name) adds or removes a favourite and returns the favourites now.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="picker-cancel"),
@@ -58,37 +50,37 @@ class NamespacePicker(TypeAheadModal[str | None]):
         counts: Mapping[str, int],
         favourites: list[str],
         current: str | None,
+        *,
+        toggle_favourite: Callable[[str], list[str]] | None = None,
     ) -> None:
         super().__init__(id="namespace-picker")
         self.names = names
         self.counts = dict(counts)
         self.favourites = list(favourites)
         self.current = current
+        self.toggle_favourite = toggle_favourite
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
             yield Static(Content("type to filter · enter: switch · ctrl+f: favourite (keys 1-9)"),
                          id="picker-title")  # fmt: skip
-            yield Input(placeholder="namespace…", id="picker-input")
+            yield FedInput(placeholder="namespace…", id="picker-input")
             yield OptionList(id="picker-list")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one("#picker-box").border_title = "Namespaces"
         self._fill("")
-        self.query_one(Input).focus()
-        self.replay_type_ahead()
+        await self.replay_type_ahead()  # the input never takes the focus (type_ahead.py)
 
-    def _apply(self, event: events.Key) -> None:
-        field = self.query_one(Input)
-        if event.key == "enter":
+    def _apply(self, event: events.Key) -> bool:
+        field = self.query_one(FedInput)
+        fed = field.feed(event)
+        if fed is Fed.SUBMITTED:
             self._fill(field.value.strip())
             self._choose()
-        elif event.key == "escape":
+        elif fed is Fed.CANCELLED:
             self.dismiss(None)
-        elif event.key == "backspace":
-            field.action_delete_left()
-        elif event.is_printable and event.character:
-            field.insert_text_at_cursor(event.character)
+        return fed is not Fed.NOT_MINE
 
     def _label(self, name: str) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -156,10 +148,8 @@ class NamespacePicker(TypeAheadModal[str | None]):
         option = self.query_one(OptionList).highlighted_option
         if option is None or option.id in (None, ALL_ID):
             return
-        app: Any = self.app
-        toggle = getattr(app, "toggle_favourite", None)
-        if toggle is not None:
-            self.favourites = list(toggle(option.id))
+        if self.toggle_favourite is not None:
+            self.favourites = list(self.toggle_favourite(option.id))
         self._fill(self.query_one(Input).value.strip())
 
     def action_cancel(self) -> None:

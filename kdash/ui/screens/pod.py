@@ -7,11 +7,7 @@ pod goes away the last known state stays on screen, marked "deleted", rather tha
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -20,13 +16,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from kdash.health import RULES
 from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
-from kdash.model.source import ChangeSet, ClusterSource, LogTarget
+from kdash.model.source import ChangeSet, LogTarget
 from kdash.model.workloads import WORKLOAD_KINDS
 from kdash.ui.detail_format import BAD, DIM
 from kdash.ui.format import clean, state_text
+from kdash.ui.messages import OpenLogs, OpenObject, OpenPods
+from kdash.ui.session import LiveSession
+from kdash.ui.view import LiveView
 from kdash.ui.widgets.detail_live import LiveScreen
 from kdash.ui.widgets.detail_sections import (
     conditions_section,
@@ -39,6 +39,10 @@ from kdash.ui.widgets.detail_sections import (
     owners_section,
     summary_section,
 )
+
+# Rules about a pod's live status: on the owner they summarise all its pods, so the pod detail shows
+# only the pod's own (the owner's spec findings do apply to this pod's template).
+RUNTIME_RULES = frozenset(rule.id for rule in RULES.values() if rule.scope == "pod")
 
 SECTIONS = (
     ("summary", "Pod"),
@@ -82,19 +86,11 @@ class PodDetailScreen(LiveScreen):
     PodDetailScreen > #pod-body { height: 1fr; }
     """
 
-    def __init__(
-        self,
-        source: ClusterSource,
-        key: ObjectKey,
-        clock: Callable[[], datetime],
-        health_config: Any = None,
-    ) -> None:
-        super().__init__(source, clock, health_config)
+    def __init__(self, session: LiveSession, key: ObjectKey) -> None:
+        super().__init__(session)
         self.key = key
         self.pod: PodRecord | None = None
         self.deleted = False
-        self._findings_generation = -1
-        self._last_pod: PodRecord | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="pod-title")
@@ -126,8 +122,8 @@ class PodDetailScreen(LiveScreen):
                 return True
         return False
 
-    def refresh_from(self, snapshot: ClusterSnapshot) -> None:
-        now = self.clock()
+    def refresh_from(self, view: LiveView) -> None:
+        snapshot, now = view.snapshot, view.now
         pod = snapshot.pods.get(self.key)
         if pod is None:
             # Not found while pods are still being listed is not "deleted", just not known yet.
@@ -157,10 +153,8 @@ class PodDetailScreen(LiveScreen):
         self.query_one("#pod-init", DetailSection).display = bool(
             current.spec.init_containers or current.init_containers
         )
-        if not self.deleted and current is not self._last_pod:
-            self._last_pod = current
-            keys = [self.key, *owner_chain(snapshot, self.key)]
-            self.request_findings(snapshot, self.key.namespace, keys)
+        if not self.deleted:  # a deleted pod keeps the findings it had
+            self.watch_findings(view, [self.key, *owner_chain(snapshot, self.key)])
         self.show_findings()
 
     def show_findings(self) -> None:
@@ -169,10 +163,9 @@ class PodDetailScreen(LiveScreen):
             return
         seen: set[tuple[str, str | None, str]] = set()
         merged = []
-        runtime = _runtime_rules()
         for key, findings in self.findings.items():
             for finding in findings:
-                if key != self.key and finding.rule in runtime:
+                if key != self.key and finding.rule in RUNTIME_RULES:
                     continue  # rolled up from this workload's pods, maybe not this one
                 ident = (finding.rule, finding.container, finding.message)
                 if ident not in seen:
@@ -200,33 +193,22 @@ class PodDetailScreen(LiveScreen):
     # -- actions -----------------------------------------------------------------------------------
 
     def action_describe(self) -> None:
-        from kdash.ui.screens.yaml_view import ObjectYamlScreen
-
-        self.app.push_screen(ObjectYamlScreen(self.source, self.key, "describe"))
+        self.post_message(OpenObject(self.key, "describe"))
 
     def action_yaml(self) -> None:
-        from kdash.ui.screens.yaml_view import ObjectYamlScreen
-
-        self.app.push_screen(ObjectYamlScreen(self.source, self.key, "yaml"))
+        self.post_message(OpenObject(self.key, "yaml"))
 
     def action_owner(self) -> None:
         """Jump to the workload that runs this pod (its pods list)."""
-        snapshot = self.source.snapshot()
+        snapshot = self.session.view.snapshot
         for owner in owner_chain(snapshot, self.key):
             if owner in snapshot.workloads:
-                from kdash.ui.screens.workload import WorkloadPodsScreen
-
-                self.app.push_screen(WorkloadPodsScreen(self.source, owner, self.clock, self.health_config))
+                self.post_message(OpenPods(owner))
                 return
         self.notify("this pod has no workload in view", markup=False)
 
     def action_logs(self, previous: bool) -> None:
-        """Open the logs view if the app has one; `previous` reads the last crashed container."""
-        logs = _log_source(self.app)
-        screen_cls = _logs_screen_class()
-        if logs is None or screen_cls is None:
-            self.notify("logs are not available here", severity="warning", markup=False)
-            return
+        """This pod's logs; `previous` reads the container that crashed last, once."""
         target = LogTarget(
             namespace=self.key.namespace,
             pod=self.key.name,
@@ -234,13 +216,7 @@ class PodDetailScreen(LiveScreen):
             previous=previous,
             follow=not previous,
         )
-        extra: dict[str, Any] = {}
-        parameters = inspect.signature(screen_cls).parameters
-        if "source" in parameters:
-            extra["source"] = self.source
-        if "clock" in parameters:
-            extra["clock"] = self.clock
-        self.app.push_screen(screen_cls(logs, target, **extra))
+        self.post_message(OpenLogs(target))
 
     def _log_container(self, previous: bool) -> str | None:
         """The container that restarted (for previous logs) or the first one; None lets the log
@@ -258,32 +234,3 @@ class PodDetailScreen(LiveScreen):
 def _pods_synced(snapshot: ClusterSnapshot) -> bool:
     state = snapshot.states.get("pods")
     return state is not None and state.phase is not SyncPhase.SYNCING
-
-
-def _runtime_rules() -> frozenset[str]:
-    """Rules about a pod's live status: on the owner they summarise all its pods, so the pod detail
-    shows only the pod's own (the owner's spec findings do apply to this pod's template)."""
-    try:
-        from kdash.health import RULES
-    except ImportError:
-        return frozenset()
-    return frozenset(rule.id for rule in RULES.values() if rule.scope == "pod")
-
-
-def _log_source(app: Any) -> Any:
-    """The app's LogSource, under whichever attribute the app keeps it."""
-    for name in ("logs", "log_source"):
-        value = getattr(app, name, None)
-        if value is not None and hasattr(value, "open"):
-            return value
-    return None
-
-
-def _logs_screen_class() -> Callable[..., Any] | None:
-    """`LogsScreen` when the logs view is installed (it is built separately)."""
-    try:
-        module = importlib.import_module("kdash.ui.screens.logs")
-    except ImportError:
-        return None
-    cls = getattr(module, "LogsScreen", None)
-    return cls if callable(cls) else None

@@ -1,39 +1,94 @@
-"""Modal prompts that keep the keys typed before they were on screen.
+"""Modal prompts that get every key typed after the key that opened them, in the order typed.
 
-A person (or tmux, or a paste) types `:deploy` in one burst; the keys after `:` reach the dashboard
-before the prompt has mounted, and would run there (`d` = describe). The dashboard forwards them to
-`type_ahead()`, which applies them at once or holds them until the prompt's input is mounted.
+A person (or tmux, or a paste) types `:deploy⏎` in one burst. The keys reach the prompt by two
+paths: those read before it was on screen went to the dashboard's focused widget and bubble up to
+the dashboard, which hands them to `type_ahead()`; later ones come to this screen directly. Textual
+runs the two paths in either order, so the direct keys are held until the dashboard reports the
+first path drained (`drained()`, when a marker it sent down that path behind the keys arrives),
+and the prompt's input never takes the focus (a FedInput), so no third path opens.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from textual import events
+from textual.message import Message
 from textual.screen import ModalScreen
 
 ResultT = TypeVar("ResultT")
+DRAIN_TIMEOUT = 2.0  # seconds; if the dashboard's marker were ever lost, the prompt still comes alive
+
+
+class TypeAheadDrained(Message):
+    """Sent down the path the keys typed before `prompt` opened travel, behind them."""
+
+    def __init__(self, prompt: TypeAheadModal[Any]) -> None:
+        super().__init__()
+        self.prompt = prompt
 
 
 class TypeAheadModal(ModalScreen[ResultT]):
-    """A modal prompt that replays keys typed before it mounted, in order, through `_apply()`."""
+    """A modal prompt that applies keys through `_apply()` in the order they were typed."""
+
+    AUTO_FOCUS: ClassVar[str | None] = ""  # no focus on mount: keys come to the screen itself
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's own name
         super().__init__(id=id)
-        self._early: list[events.Key] = []
+        self._early: list[events.Key] = []  # first path, before the prompt was ready
+        self._held: list[events.Key] = []  # direct, before the first path drained
+        self._ready = False
+        self._drained = True  # until `expect_type_ahead()`: opened by a binding, nothing in flight
 
-    def type_ahead(self, event: events.Key) -> None:
-        """Keys typed right after the key that opened this prompt (see DashboardScreen)."""
-        if self.is_mounted:
-            self._apply(event)
+    def expect_type_ahead(self) -> None:
+        """Keys typed before this prompt opened are on their way (call right after the push)."""
+        self._drained = False
+
+    async def type_ahead(self, event: events.Key) -> None:
+        """A key typed before this prompt was on screen (handed on by the dashboard)."""
+        if self._ready:
+            await self._handle(event)
         else:
             self._early.append(event)
 
-    def replay_type_ahead(self) -> None:
-        """Call from on_mount, once the input is focused."""
-        early, self._early = self._early, []
-        for event in early:
-            self._apply(event)
+    async def drained(self) -> None:
+        """Every key typed before this prompt opened has been handed to `type_ahead()`."""
+        self._drained = True
+        if self._ready:
+            await self._replay()
 
-    def _apply(self, event: events.Key) -> None:
+    async def replay_type_ahead(self) -> None:
+        """Call at the end of on_mount: applies what was typed ahead, in order."""
+        self._ready = True
+        await self._replay()
+        if not self._drained:  # a safety net only: the marker comes back within a few frames
+            self.set_timer(DRAIN_TIMEOUT, self.drained)
+
+    async def _replay(self) -> None:
+        while self._early:
+            await self._handle(self._early.pop(0))
+        while self._drained and self._held:
+            await self._handle(self._held.pop(0))
+
+    async def on_key(self, event: events.Key) -> None:
+        """Every key that comes to this screen: held until the first path drained, then applied."""
+        event.stop()
+        event.prevent_default()
+        if self._ready and self._drained and not self._held:
+            await self._handle(event)
+        else:
+            self._held.append(event)
+
+    async def _handle(self, event: events.Key) -> None:
+        if self.app.screen is not self:
+            return  # dismissed by an earlier key
+        if self._apply(event):
+            return
+        # not the prompt's text: this screen's own binding for it (↑/↓ in a list, ctrl+f, …)
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.enabled:
+            await self.app.run_action(active.binding.action, active.node)
+
+    def _apply(self, event: events.Key) -> bool:
+        """Apply one key to the prompt; False when the key is not the prompt's."""
         raise NotImplementedError

@@ -6,35 +6,44 @@ table answers "which pod is the problem"; `enter` goes one level deeper into tha
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any, ClassVar
+from collections.abc import Hashable, Iterable
+from typing import Any, ClassVar, Literal
 
 from rich.console import Group, RenderableType
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
-from kdash.health.scoring import grade_for, object_score
-from kdash.model.findings import Finding
+from kdash.model.build import KIND_RESOURCES
+from kdash.model.findings import ObjectScore
 from kdash.model.meta import ObjectKey
-from kdash.model.snapshot import ClusterSnapshot
-from kdash.model.source import ChangeSet, ClusterSource
+from kdash.model.source import ChangeSet
 from kdash.model.workloads import WorkloadRecord
 from kdash.ui.detail_format import BAD, DIM, condition_status, join, plain
-from kdash.ui.format import clean, grade_text, images_text, ratio, severity_text
-from kdash.ui.screens.pods_list import POD_COLUMNS, pod_row
-from kdash.ui.widgets.detail_live import LiveScreen
+from kdash.ui.format import clean, grade_text, images_text, severity_text
+from kdash.ui.messages import OpenObject
+from kdash.ui.render import pods
+from kdash.ui.render.workloads import ready_text
+from kdash.ui.session import LiveSession
+from kdash.ui.view import LiveView
 from kdash.ui.widgets.detail_sections import label_grid
+from kdash.ui.widgets.kind_state import state_badge
+from kdash.ui.widgets.list_keys import FilterBar
+from kdash.ui.widgets.list_live import RowCache, TableScreen, age_step
 from kdash.ui.widgets.resource_table import ResourceTable
 
 
 def workload_summary(
-    record: WorkloadRecord, findings: list[Finding] | None, *, deleted: bool = False
+    record: WorkloadRecord,
+    score: ObjectScore | None,
+    *,
+    deleted: bool = False,
+    state: Text | None = None,
 ) -> RenderableType:
-    """Kind, ready/desired, images, score/grade and conditions in a few lines."""
+    """Kind, ready/desired, images, score/grade and conditions in a few lines; `state` (the sync
+    state of the kinds shown, e.g. "● stale for 12 s") ends the first line. `score` is the
+    session's report's (None: not scored yet, or scored with its CronJob)."""
     head = Text(clean(record.kind), style="bold")
     head.append(" ")
     head.append(clean(record.meta.namespace), style=DIM)
@@ -42,10 +51,12 @@ def workload_summary(
     head.append(clean(record.meta.name), style="bold")
     if deleted:
         head.append("  deleted", style=BAD)
-    ready = record.ready_text or f"{record.ready}/{record.desired}"
+    if state:
+        head.append("  ")
+        head.append_text(state)
     counts = join(
         [
-            Text("ready ") + ratio(record.ready, record.desired, ready),
+            Text("completions " if record.kind == "Job" else "ready ") + ready_text(record),
             Text(f"up-to-date {record.up_to_date}"),
             Text(f"available {record.available}"),
         ],
@@ -55,10 +66,9 @@ def workload_summary(
         counts = join([plain(f"schedule {record.schedule}"), Text(f"active {record.active}")], "   ")
     rows: list[tuple[str, Text]] = [("Replicas", counts)]
     rows.append(("Images", images_text(record.images) if record.images else Text("none", style=DIM)))
-    if findings is not None:
-        score = object_score(findings)
-        health = grade_text(grade_for(score), score)
-        worst = max((f for f in findings if not f.ignored), key=lambda f: f.severity, default=None)
+    if score is not None:
+        health = grade_text(score.grade, score.score)
+        worst = score.worst
         if worst is not None:
             health.append("  worst: ")
             health.append_text(severity_text(worst.severity))
@@ -72,13 +82,12 @@ def workload_summary(
     return Group(head, label_grid(rows, width=10))
 
 
-class WorkloadPodsScreen(LiveScreen):
-    """The pods of one workload; `enter` opens a pod, `esc` goes back to where the user was."""
+class WorkloadPodsScreen(TableScreen):
+    """The pods of one workload; `enter` opens a pod, `esc` goes back to where the user was. The
+    summary's first line carries the sync state of the workload's kind and of its pods."""
 
+    ORIGIN = "pods"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="drill-back"),
-        Binding("d", "describe", "Describe", id="drill-describe"),
-        Binding("y", "yaml", "YAML", id="drill-yaml"),
         Binding("D", "describe_workload", "Describe workload", show=False, id="drill-describe-workload"),
         Binding("Y", "yaml_workload", "Workload YAML", show=False, id="drill-yaml-workload"),
     ]
@@ -87,80 +96,84 @@ class WorkloadPodsScreen(LiveScreen):
     WorkloadPodsScreen > #workload-summary { height: auto; padding: 0 1; background: $panel; }
     """
 
-    def __init__(
-        self,
-        source: ClusterSource,
-        key: ObjectKey,
-        clock: Callable[[], datetime],
-        health_config: Any = None,
-    ) -> None:
-        super().__init__(source, clock, health_config)
+    def __init__(self, session: LiveSession, key: ObjectKey) -> None:
+        super().__init__(session)
         self.key = key
         self.record: WorkloadRecord | None = None
         self.deleted = False
-        self._scored: WorkloadRecord | None = None
+        self.score: ObjectScore | None = None
+        self._rows = RowCache()
+        self._state = Text(end="")
+        self._summary: tuple[Any, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="workload-summary")
-        yield ResourceTable(POD_COLUMNS, id="workload-pods")
+        yield FilterBar()
+        yield ResourceTable(pods.COLUMNS, id="workload-pods")
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # no super().on_mount(): Textual dispatches every class's on_mount (LiveScreen's subscribes)
         self.query_one("#workload-pods", ResourceTable).focus()
 
-    def relevant(self, changes: ChangeSet) -> bool:
+    def kinds(self) -> Iterable[str]:
+        kinds = ["pods", KIND_RESOURCES.get(self.key.kind, "")]
+        if self.key.kind == "Deployment":
+            kinds.append("replicasets")  # its pods are found through them
+        return [k for k in kinds if k]
+
+    def rows_changed(self, changes: ChangeSet) -> bool:
         for key in changes.added | changes.modified | changes.deleted:
             if key == self.key or (key.kind in ("Pod", "ReplicaSet") and key.namespace == self.key.namespace):
                 return True
         return False
 
-    def refresh_from(self, snapshot: ClusterSnapshot) -> None:
-        now = self.clock()
+    def refresh_from(self, view: LiveView) -> None:
+        snapshot, now = view.snapshot, view.now
+        table = self.query_one("#workload-pods", ResourceTable)
         record = snapshot.workloads.get(self.key)
         self.deleted = record is None
         if record is not None:
             self.record = record
-        table = self.query_one("#workload-pods", ResourceTable)
-        table.placeholder = "deleted" if self.deleted else "no pods"
-        table.set_rows([pod_row(pod, now) for pod in snapshot.pods_of(self.key)])
-        if record is not None and record is not self._scored:
-            self._scored = record
-            self.request_findings(snapshot, self.key.namespace, [self.key])
+        if not self.unchanged(snapshot.pods, snapshot.pods_by_workload, age_step(now)):
+            rows = [
+                self._rows.get(pod.meta.key, pod, pods.pod_ages(pod, now), pods.pod_row, pod, now)
+                for pod in snapshot.pods_of(self.key)
+            ]
+            self._rows.prune(rows)
+            table.set_rows(rows)
+        state = self.state(view)
+        self._state = state_badge(state)
+        if table.filter_text:  # the summary's first line says what the filter hides
+            note = f"{self.shown_count()} pods{self.filter_note()}"
+            self._state = Text.assemble(self._state, ("  " if self._state else "", ""), (note, "dim"), end="")
+        table.placeholder = "deleted" if self.deleted else self.placeholder(state, "no pods")
+        self.watch_findings(view, [self.key])
         self.show_findings()
 
     def show_findings(self) -> None:
+        if self.view is not None and not self.deleted:  # a deleted workload keeps the score it had
+            self.score = self.view.score_for(self.key)
         summary = self.query_one("#workload-summary", Static)
         if self.record is None:
-            summary.update(Text(f"{clean(self.key)}: deleted or not found", style=BAD))
-            return
-        findings = None if self.findings is None else self.findings.get(self.key, [])
-        summary.update(workload_summary(self.record, findings, deleted=self.deleted))
+            text = Text(f"{clean(self.key)}: deleted or not found", style=BAD)
+            if self._state:
+                text.append("  ")
+                text.append_text(self._state)
+            shown: RenderableType = text
+        else:
+            shown = workload_summary(self.record, self.score, deleted=self.deleted, state=self._state)
+        marker = (self.record, self.score, self.deleted, self._state)
+        if marker != self._summary:  # Static.update re-lays out the screen: only on change
+            self._summary = marker
+            summary.update(shown)
 
-    @on(ResourceTable.Selected, "#workload-pods")
-    def _open_pod(self, message: ResourceTable.Selected) -> None:
-        if isinstance(message.key, ObjectKey):
-            from kdash.ui.screens.pod import PodDetailScreen
+    def current_row(self) -> tuple[str, Hashable] | None:
+        """The pod under the cursor; the workload itself while it has none (`d`, `y`, `l`)."""
+        return super().current_row() or ("workloads", self.key)
 
-            self.app.push_screen(PodDetailScreen(self.source, message.key, self.clock, self.health_config))
-
-    def _open(self, key: ObjectKey | None, mode: str) -> None:
-        from kdash.ui.screens.yaml_view import ObjectYamlScreen
-
-        if key is not None:
-            self.app.push_screen(
-                ObjectYamlScreen(self.source, key, "describe" if mode == "describe" else "yaml")
-            )
-
-    def _cursor_pod(self) -> ObjectKey | None:
-        key = self.query_one("#workload-pods", ResourceTable).cursor_key
-        return key if isinstance(key, ObjectKey) else None
-
-    def action_describe(self) -> None:
-        self._open(self._cursor_pod() or self.key, "describe")
-
-    def action_yaml(self) -> None:
-        self._open(self._cursor_pod() or self.key, "yaml")
+    def _open(self, key: ObjectKey, mode: Literal["yaml", "describe"]) -> None:
+        self.post_message(OpenObject(key, mode))
 
     def action_describe_workload(self) -> None:
         self._open(self.key, "describe")

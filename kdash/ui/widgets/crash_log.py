@@ -13,12 +13,14 @@ from rich.text import Text
 from textual.widgets import Static
 
 from kdash.model.logtext import sanitize, truncate
+from kdash.ui.prose import count
 
 
 def crash_log_text(lines: Sequence[str], *, title: str = "last crash") -> Text:
     """The captured lines as one `Text` (title first), safe for any terminal."""
     text = Text(no_wrap=False)
-    text.append(f"{title} ({len(lines)} lines)\n" if lines else f"{title}: no logs captured", style="bold")
+    head = f"{title} ({count(len(lines), 'line')})\n" if lines else f"{title}: no logs captured"
+    text.append(head, style="bold")
     for i, line in enumerate(lines):
         safe = sanitize(truncate(line)).replace("\t", "    ")
         text.append_text(Text.from_ansi(safe, end="") if "\x1b" in safe else Text(safe))

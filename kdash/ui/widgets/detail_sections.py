@@ -19,6 +19,7 @@ from kdash.model.findings import Finding
 from kdash.model.meta import Condition, Meta, ObjectKey
 from kdash.model.pods import ContainerSpec, ContainerStatus, PodRecord, RestartRecord
 from kdash.model.snapshot import ClusterSnapshot
+from kdash.ui import prose
 from kdash.ui.detail_format import (
     BAD,
     DIM,
@@ -56,7 +57,7 @@ def summary_section(pod: PodRecord, now: datetime, *, deleted: bool = False) -> 
         ("IP", plain(pod.pod_ip or "<none>")),
         ("Ready", Text(pod.ready_text)),
         ("QoS", plain(pod.qos or "<unknown>")),
-        ("Restarts", Text(str(pod.restarts), style=WARN if pod.restarts else "")),
+        ("Restarts", _restarts(pod, now)),
         ("Age", ago(pod.meta.created, now)),
     ]
     if pod.spec.service_account:
@@ -74,6 +75,15 @@ def summary_section(pod: PodRecord, now: datetime, *, deleted: bool = False) -> 
         return table
     reason = join([plain(pod.reason, WARN), plain(first_line(pod.message))])
     return Group(table, label_grid([("Reason", reason)], width=8))
+
+
+def _restarts(pod: PodRecord, now: datetime) -> Text:
+    """ "7, last 3 minutes ago": the count draws the eye; when it last happened reads as a sentence."""
+    out = Text(str(pod.restarts), style=WARN if pod.restarts else "")
+    when = prose.ago(pod.last_restart, now) if pod.restarts else ""
+    if when:
+        out.append(f", last {when}", style=DIM)
+    return out
 
 
 def _status_style(pod: PodRecord) -> str:

@@ -1,4 +1,8 @@
-"""The one-line dashboard header: where you are, how fresh the data is, how big and how healthy."""
+"""The one-line dashboard header: where you are, how fresh the data is, how big and how healthy.
+
+When RBAC forbids some lists the header says "limited access" and which namespaces are shown,
+and the grade says it is partial: a user must never read "● live" over data kdash could not get.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from kdash.health.scoring import coverage
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
 from kdash.ui.format import ERROR_STYLE, MUTED_STYLE, OK_STYLE, WARNING_STYLE, clean, grade_text
 from kdash.ui.widgets.pane import DashboardView
@@ -15,8 +20,13 @@ SEP = " │ "
 
 
 def sync_state(snapshot: ClusterSnapshot, view: DashboardView) -> Text:
-    """live / syncing / reconnecting / stale for N s, from the per-kind states."""
-    states = [s for s in snapshot.states.values() if s.phase is not SyncPhase.UNAVAILABLE]
+    """live / syncing / reconnecting / stale for N s, from the states of the kinds kdash can read
+    (forbidden ones are not "live": `access_text` speaks for them); "no access" when none is."""
+    states = [
+        s for s in snapshot.states.values() if s.phase not in (SyncPhase.UNAVAILABLE, SyncPhase.FORBIDDEN)
+    ]
+    if not states and any(s.phase is SyncPhase.FORBIDDEN for s in snapshot.states.values()):
+        return Text("● no access", style=ERROR_STYLE)
     stale = [s.stale_since for s in states if s.stale_since is not None]
     if stale:
         seconds = max(0, int((view.now - min(stale)).total_seconds()))
@@ -30,6 +40,52 @@ def sync_state(snapshot: ClusterSnapshot, view: DashboardView) -> Text:
     return Text("● live", style=OK_STYLE)
 
 
+def shown_namespaces(snapshot: ClusterSnapshot) -> tuple[str, ...]:
+    """With all namespaces asked for but the cluster-wide lists forbidden: the namespaces read one
+    by one instead (from [service] namespaces, the config's and the context's namespace)."""
+    if snapshot.namespace is not None:
+        return ()
+    found: set[str] = set()
+    for state in snapshot.states.values():
+        found.update(state.namespaces)
+    return tuple(sorted(found))
+
+
+def access_text(snapshot: ClusterSnapshot) -> Text | None:
+    """ "limited access …" when a kind is forbidden (wholly, or in a namespace), else None."""
+    states = [s for s in snapshot.states.values() if s.phase is not SyncPhase.UNAVAILABLE]
+    forbidden = [s for s in states if s.phase is SyncPhase.FORBIDDEN]
+    denied = sorted({ns for s in states for ns in s.denied})
+    if not forbidden and not denied and not shown_namespaces(snapshot):
+        return None
+    if forbidden and len(forbidden) == len(states):
+        hint = "; set [service] namespaces or pass -n" if snapshot.namespace is None else ""
+        return Text(f"limited access: nothing readable{hint}", style=ERROR_STYLE)
+    parts = []
+    if forbidden:
+        parts.append(f"{len(forbidden)} of {len(states)} kinds forbidden")
+    if denied:
+        parts.append(f"forbidden in {', '.join(denied)}")
+    detail = f": {clean('; '.join(parts))}" if parts else ""
+    return Text(f"limited access{detail}", style=WARNING_STYLE)
+
+
+def grade_segment(view: DashboardView) -> Text | None:
+    """The grade, marked partial while a kind the rules read is unreadable; None without data."""
+    report: Any = view.report
+    if report is None:
+        return None
+    cover = coverage(view.snapshot.states)
+    if cover.graded and cover.readable == 0:
+        return None  # nothing the rules read could be read: no grade at all, not an A
+    out = Text(end="")
+    out.append("grade ", style=MUTED_STYLE)
+    out.append_text(grade_text(report.grade, report.score))
+    if not cover.complete:
+        out.append(f" ({clean(cover.label())})", style=WARNING_STYLE)
+    return out
+
+
 def header_text(view: DashboardView) -> Text:
     snap = view.snapshot
     ns = snap.namespace
@@ -41,16 +97,25 @@ def header_text(view: DashboardView) -> Text:
     out.append(clean(snap.context or "?"), style="bold")
     out.append(SEP, style=MUTED_STYLE)
     out.append("ns ", style=MUTED_STYLE)
-    out.append(clean(ns) if ns is not None else "all", style="bold")
+    shown = shown_namespaces(snap)
+    if ns is not None:
+        out.append(clean(ns), style="bold")
+    elif shown:  # all asked for, these read: say so rather than "all"
+        out.append(clean(", ".join(shown)), style="bold")
+    else:
+        out.append("all", style="bold")
     out.append(SEP, style=MUTED_STYLE)
     out.append_text(sync_state(snap, view))
+    access = access_text(snap)
+    if access is not None:
+        out.append(SEP, style=MUTED_STYLE)
+        out.append_text(access)
     out.append(SEP, style=MUTED_STYLE)
     out.append(f"pods {pods:,}  workloads {workloads:,}")
-    report: Any = view.report
-    if report is not None and (pods or workloads):
+    grade = grade_segment(view) if pods or workloads else None
+    if grade is not None:
         out.append(SEP, style=MUTED_STYLE)
-        out.append("grade ", style=MUTED_STYLE)
-        out.append_text(grade_text(report.grade, report.score))
+        out.append_text(grade)
     out.append(SEP, style=MUTED_STYLE)
     out.append(clean(snap.server_version) or "v?", style=MUTED_STYLE)
     out.append(SEP, style=MUTED_STYLE)

@@ -3,7 +3,8 @@
 The dashboard calls `follow(target)` whenever the selection changes; the pane swaps its stream
 without blocking (the old stream winds down on its own threads) and ignores the old stream's late
 batches. Lines are prefixed `pod/container` in one colour per pod, like stern. `space` pauses
-(the buffer keeps filling, the view stops moving), `t` toggles timestamps, `/` filters.
+(the buffer keeps filling, the view stops moving), `t` toggles timestamps, `/` filters (typed
+while the log view keeps the focus, see kdash/ui/widgets/inline_filter.py).
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from kdash.model.source import LogLine, LogSource, LogStream, LogTarget
+from kdash.ui.format import clean
+from kdash.ui.widgets.inline_filter import Fed, InlineFilter
 from kdash.ui.widgets.log_view import LogView
 
 
@@ -52,9 +56,10 @@ class LogTailPane(Vertical):
         self.target: LogTarget | None = None
         self.stream: LogStream | None = None
         self._generation = 0
+        self._filter_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter: regex, !negate", classes="log-tail-filter")
+        yield InlineFilter(placeholder="filter: regex, !negate", classes="log-tail-filter")
         yield LogView(self.max_lines, prefix=True, timestamps=True)
         yield Static(classes="log-tail-status")
 
@@ -62,8 +67,11 @@ class LogTailPane(Vertical):
     def view(self) -> LogView:
         return self.query_one(LogView)
 
+    @property
+    def filter_bar(self) -> InlineFilter:
+        return self.query_one(InlineFilter)
+
     def on_mount(self) -> None:
-        self.query_one(Input).display = False
         self._update_status()
         self.set_interval(1.0, self._update_status)
 
@@ -105,12 +113,14 @@ class LogTailPane(Vertical):
         elif self.target is None:
             status.append("select a workload to tail its logs")
         else:
-            status.append(_target_words(self.target))
+            status.append(clean(_target_words(self.target)))  # cluster names
             if self.stream is not None:
-                status.append(" · " + self.stream.status)
+                status.append(" · " + clean(self.stream.status))
             dropped = self.view.evicted + (self.stream.dropped if self.stream is not None else 0)
             if dropped:
                 status.append(f" · {dropped:,} dropped", style="yellow")
+            if self._filter_text:
+                status.append(f" · /{clean(self._filter_text)}")
             if not self.view.follow:
                 status.append(" · PAUSED", style="reverse")
         self.query_one(".log-tail-status", Static).update(status)
@@ -122,27 +132,66 @@ class LogTailPane(Vertical):
     def action_toggle_timestamps(self) -> None:
         self.view.set_options(timestamps=not self.view.options["timestamps"])
 
+    def _set_filter(self, text: str) -> None:
+        if text != self._filter_text:
+            self._filter_text = text
+            self.view.set_filter(text)
+            self._update_status()
+
     def action_open_filter(self) -> None:
-        box = self.query_one(Input)
-        box.display = True
-        box.focus()
+        self.filter_bar.open(self._filter_text)
 
     def action_close_filter(self) -> None:
-        box = self.query_one(Input)
-        box.value = ""
-        box.display = False
-        self.view.set_filter("")
-        self.view.focus()
+        if not self._filter_text and not self.filter_bar.is_open:
+            raise SkipAction()  # nothing to clear: let esc reach the screen
+        self._set_filter("")
+        self._close_bar()
 
-    @on(Input.Changed)
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.view.set_filter(event.value)
+    def _close_bar(self) -> None:
+        bar = self.filter_bar
+        had_focus = bar.has_focus
+        bar.close()
+        if had_focus:
+            self.screen.set_focus(self.view)
 
-    @on(Input.Submitted)
-    def _filter_submitted(self, event: Input.Submitted) -> None:
+    def on_key(self, event: events.Key) -> None:
+        """`/` opens the filter in key order; while it is open every key is its own (as in Pane)."""
+        bar = self.filter_bar
+        if not bar.is_open:
+            if event.key == "slash":
+                event.stop()
+                event.prevent_default()
+                self.action_open_filter()
+            return
+        fed = bar.feed(event)
+        if fed is Fed.NOT_MINE:
+            return
         event.stop()
-        self.view.focus()
+        event.prevent_default()
+        if fed is Fed.CANCELLED:
+            self.action_close_filter()
+        else:
+            self._set_filter(bar.value)
+            if fed is Fed.SUBMITTED:
+                self._close_bar()
+
+    def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
+        focused = self.screen.focused
+        if self.filter_bar.is_open and (focused is None or self not in focused.ancestors):
+            self._set_filter(self.filter_bar.value)
+            self._close_bar()
+
+    @on(InlineFilter.Changed)
+    def _filter_changed(self, event: InlineFilter.Changed) -> None:
+        event.stop()
+        if event.input.has_focus:  # edited in the bar itself, after a click
+            self._set_filter(event.value)
+
+    @on(InlineFilter.Submitted)
+    def _filter_submitted(self, event: InlineFilter.Submitted) -> None:
+        event.stop()
+        self._set_filter(event.value)
+        self._close_bar()
 
     @on(LogView.FollowChanged)
     def _follow_changed(self) -> None:

@@ -40,6 +40,7 @@ from kdash.ui.widgets.log_view_lines import (
     as_entry,
     body_text,
     compile_pattern,
+    filter_subject,
     line_text,
     prepare,
 )
@@ -299,7 +300,7 @@ class LogView(ScrollView, can_focus=True):
     def _passes(self, r: Raw) -> bool:
         if self._filter is None or r[EVENT]:
             return True
-        return (self._filter.search(r[PLAIN]) is not None) != self._negate
+        return (self._filter.search(filter_subject(r, self._prefix)) is not None) != self._negate
 
     def _text_width(self) -> int:
         return max(self.scrollable_content_region.width, 1)

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
-from kdash.model.logtext import json_fields, sanitize, strip_ansi, truncate
+from kdash.model.logtext import clean, json_fields, sanitize, strip_ansi, truncate
 from kdash.model.source import LogLine
 
 PALETTE = ("cyan", "magenta", "green", "yellow", "bright_blue", "bright_red", "bright_cyan", "bright_magenta")
@@ -59,7 +59,7 @@ def prepare(line: LogLine) -> Prepared:
     """The per-line work that needs no widget state (runs on the stream's thread in `feed`)."""
     display = sanitize(truncate(line.text)).replace("\t", "    ")
     plain = strip_ansi(display)
-    src = cell_len(line.pod) + cell_len(line.container) + 2
+    src = cell_len(clean(line.pod)) + cell_len(clean(line.container)) + 2  # as line_text shows them
     return (line.namespace, line.pod, line.container, line.text, line.timestamp, line.seq, line.event,
             display, plain, cell_len(plain), src)  # fmt: skip
 
@@ -67,6 +67,12 @@ def prepare(line: LogLine) -> Prepared:
 def as_entry(r: Raw) -> LogEntry:
     line = LogLine(r[1], r[2], r[3], r[4], r[5], r[6], r[7])
     return LogEntry(r[N], line, r[DISPLAY], r[PLAIN], r[COLOUR], r[CELLS], r[SRC])
+
+
+def filter_subject(e: Raw, prefix: bool) -> str:
+    """What the `&` filter matches: the line as shown, so with its "pod/container " prefix when
+    that is shown (`&log-shipper` keeps a sidecar's lines, `!web-1/` drops a pod's)."""
+    return f"{e[POD]}/{e[CONT]} {e[PLAIN]}" if prefix else e[PLAIN]
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
@@ -116,9 +122,9 @@ def line_text(
         text.append(stamp + " ", style="dim")
     if prefix:
         colour = PALETTE[e[COLOUR]]
-        text.append(e[POD], style=colour)
+        text.append(clean(e[POD]), style=colour)  # cluster names: kept raw, cleaned when shown
         text.append("/", style="dim")
-        text.append(e[CONT] + " ", style=colour)
+        text.append(clean(e[CONT]) + " ", style=colour)
     start = len(text)
     text.append_text(body_text(e, pretty=pretty))
     if search is not None and not e[EVENT]:

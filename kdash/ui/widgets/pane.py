@@ -9,35 +9,23 @@ record (or score, or age text) changed, and the table redraws only those.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar
 
-from rich.text import Text
-from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Input
 
-from kdash.model.snapshot import ClusterSnapshot, KindState, SyncPhase
+from kdash.model.snapshot import KindState
 from kdash.ui.format import clean
+from kdash.ui.view import LiveView
+from kdash.ui.widgets.kind_state import kinds_state
+from kdash.ui.widgets.list_keys import CLEAR_FILTER_BINDING, FILTER_BINDING, FilterBar, FilterKeys
 from kdash.ui.widgets.resource_table import Column, ResourceTable, Row
 
-
-@dataclass(frozen=True, slots=True)
-class DashboardView:
-    """Everything a pane renders from: one snapshot, its health report (if any) and `now`."""
-
-    snapshot: ClusterSnapshot
-    report: Any  # kdash.health HealthReport | None
-    now: datetime
-
-    def in_scope(self, namespace: str) -> bool:
-        ns = self.snapshot.namespace
-        return ns is None or namespace == ns
+# Everything a pane renders from: the session's view (snapshot, health report, `now`).
+DashboardView = LiveView
 
 
 def same_inputs(new: tuple[Any, ...], old: tuple[Any, ...] | None) -> bool:
@@ -52,27 +40,13 @@ def age_step(view: DashboardView) -> int:
     return int(view.now.timestamp()) // 2
 
 
-class FilterBar(Input):
-    """The `/` filter of one pane; `esc` clears and closes it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear_filter", "Clear filter", id="filter-clear"),
-    ]
-
-    def action_clear_filter(self) -> None:
-        self.value = ""
-        pane = next((a for a in self.ancestors if isinstance(a, Pane)), None)
-        if pane is not None:
-            pane.close_filter()
-
-
 class PaneBox(Vertical):
     """A bordered dashboard box that `f` may maximise (containers refuse by default)."""
 
     ALLOW_MAXIMIZE = True
 
 
-class Pane(PaneBox):
+class Pane(FilterKeys, PaneBox):
     """A dashboard pane; subclasses set TITLE, KINDS, COLUMNS and implement `rows()`."""
 
     TITLE: ClassVar[str] = ""
@@ -81,10 +55,7 @@ class Pane(PaneBox):
     COLUMNS: ClassVar[tuple[Column, ...]] = ()
     SORT: ClassVar[tuple[str | None, bool]] = (None, False)
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "open_filter", "Filter", id="pane-filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="pane-filter-clear"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [FILTER_BINDING, CLEAR_FILTER_BINDING]
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's spelling
         super().__init__(id=id, classes="pane")
@@ -95,7 +66,7 @@ class Pane(PaneBox):
         self._titles: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
-        yield FilterBar(placeholder="filter: regex, !negate, -l app=web", classes="pane-filter")
+        yield FilterBar()
         yield ResourceTable(self.COLUMNS, sort_column=self.SORT[0], sort_reverse=self.SORT[1])
 
     @property
@@ -148,24 +119,7 @@ class Pane(PaneBox):
 
     def state_message(self, view: DashboardView) -> tuple[str, str]:
         """(css state class, words) for the pane's worst kind; ("", "") when all is live."""
-        states = self._states(view)
-        where = view.snapshot.namespace or "any namespace"
-        for st in states:
-            if st.phase is SyncPhase.FORBIDDEN:
-                return "-forbidden", st.message or f"no permission to list {st.kind} in {where}"
-        for st in states:
-            if st.phase is SyncPhase.ERROR:
-                retry = ""
-                if st.retry_at is not None:
-                    retry = f" (retry in {max(0, int((st.retry_at - view.now).total_seconds()))} s)"
-                return "-error", f"{st.message or f'cannot list {st.kind}'}{retry}"
-        if not states or any(st.phase is SyncPhase.SYNCING for st in states):
-            return "-syncing", "syncing…"
-        stale = [st.stale_since for st in states if st.stale_since is not None]
-        if stale:
-            seconds = max(0, int((view.now - min(stale)).total_seconds()))
-            return "-stale", f"stale for {seconds} s"
-        return "", ""
+        return kinds_state(view.snapshot.states, self.KINDS, view.snapshot.namespace, view.now)
 
     def _update_chrome(self, view: DashboardView) -> None:
         table = self.table
@@ -194,77 +148,16 @@ class Pane(PaneBox):
         else:
             table.placeholder = "no rows match the filter"
 
-    # -- filter ------------------------------------------------------------------------------------
-
-    def action_open_filter(self) -> None:
-        bar = self.query_one(FilterBar)
-        bar.value = self.table.filter_text
-        self._show_filter(True)
-        self.screen.set_focus(bar)  # now, not after a refresh: keys typed right after `/` go here
-
-    def _show_filter(self, shown: bool) -> None:
-        """Inline `display` (not only a CSS class) so the bar is focusable at once: keys typed
-        right after `/` must land in it, not wait for the next refresh."""
-        self.set_class(shown, "-filtering")
-        self.query_one(FilterBar).display = shown
-
-    def apply_filter(self, text: str) -> None:
-        """Set the filter from outside (the `:deploy` command); focus stays on the table."""
-        self.query_one(FilterBar).value = text
-        self.table.set_filter(text)
-        self._show_filter(False)
-        self.table.focus()
-        self._refresh_chrome()
-
-    def close_filter(self) -> None:
-        self._show_filter(False)
-        self.table.set_filter("")
-        self.table.focus()
-        self._refresh_chrome()
+    # -- filter (kdash/ui/widgets/list_keys.py) ----------------------------------------------------
 
     def action_clear_filter(self) -> None:
         if not self.table.filter_text:
             raise SkipAction()  # let esc reach the screen (back one level)
         self.close_filter()
 
-    def on_key(self, event: events.Key) -> None:
-        """Keys typed right after `/` are already queued for the table before the focus moves to
-        the filter bar (a fast typist, tmux send-keys, a paste): hand them to the bar."""
-        bar = self.query_one(FilterBar)
-        if event.key == "slash" and not bar.display:
-            # opened here, in queue order, rather than by the app-level binding check, which runs
-            # only after the following keys were already handed to the table
-            event.stop()
-            event.prevent_default()
-            self.action_open_filter()
-        elif bar.display and event.is_printable and event.character:
-            event.stop()
-            event.prevent_default()
-            bar.insert_text_at_cursor(event.character)
-
-    @on(Input.Changed, ".pane-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.table.set_filter(event.value)
-        self._refresh_chrome()
-
-    @on(Input.Submitted, ".pane-filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._show_filter(False)
-        self.table.focus()
+    def filter_changed(self) -> None:
         self._refresh_chrome()
 
     def _refresh_chrome(self) -> None:
         if self._last_view is not None:
             self._update_chrome(self._last_view)
-
-    # -- helpers for subclasses --------------------------------------------------------------------
-
-    @staticmethod
-    def cells(*values: Text) -> tuple[Text, ...]:
-        return tuple(values)
-
-    @staticmethod
-    def sort_values(*values: Any) -> tuple[Any, ...]:
-        return tuple(values)

@@ -26,10 +26,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kdash.ui.widgets.table_model import Column, Row, RowFilter, fit_widths, measure_widths, sort_key
+from kdash.ui.format import clean
+from kdash.ui.widgets.table_model import Cell, Column, Row, RowFilter, fit_widths, measure_widths, sort_key
 from kdash.ui.widgets.table_render import GAP, header_line, row_line
 
-__all__ = ["Column", "ResourceTable", "Row"]
+__all__ = ["Cell", "Column", "ResourceTable", "Row"]
 
 ROW_CLASSES = ("error", "warning", "info", "ok", "muted")
 
@@ -419,7 +420,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if line >= len(self._view):
             if line == 0 and not self._view:
                 style = self.get_component_rich_style("resource-table--placeholder")
-                text = Text(self.placeholder, style=style, no_wrap=True, overflow="ellipsis")
+                text = Text(clean(self.placeholder), style=style, no_wrap=True, overflow="ellipsis")
                 text.truncate(width, pad=True)
                 return Strip(text.render(self.app.console), width).apply_style(base)
             return Strip.blank(width, base)

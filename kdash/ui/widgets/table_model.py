@@ -1,123 +1,38 @@
-"""The pure half of ResourceTable: columns, rows, filtering, sorting and width fitting.
+"""The pure half of ResourceTable: filtering, sorting and width fitting of rows.
 
 Kept apart from the widget so the logic is testable without an app, and so the widget module stays
-about drawing and keys. Nothing here touches Textual.
+about drawing and keys. Nothing here touches Textual. The rows themselves (Column, Cell, Row) are
+kdash.ui.render.table's, built by the row builders of kdash/ui/render.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import islice, zip_longest
-from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 from rich.text import Text
 
+from kdash.model.logtext import mask_controls
 from kdash.model.meta import LabelSelector
 from kdash.model.selectors import parse_label_selector
+from kdash.ui.render.table import Cell, Column, Row
 
-Align = Literal["left", "right", "center"]
+__all__ = ["Cell", "Column", "Row", "RowFilter", "clean_cell", "fit_widths", "measure_widths", "sort_key"]
 
-_EMPTY_LABELS: Mapping[str, str] = MappingProxyType({})
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _DIGITS = re.compile(r"(\d+)")
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column: `width` fixes it; otherwise it is measured from the header and a sample of rows
-    and held between `min_width` and `max_width`. Numeric columns sort by number and align right."""
-
-    key: str
-    label: str
-    width: int | None = None
-    min_width: int = 1
-    max_width: int = 40
-    numeric: bool = False
-    align: Align | None = None
-    drop: int = 0  # > 0: may be hidden when the table is too narrow; higher numbers go first
-
-    @property
-    def justify(self) -> Align:
-        return self.align or ("right" if self.numeric else "left")
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One table row, identified by `key` (an ObjectKey or any hashable).
-
-    `sort_values` (optional, one per column) are what sorting compares; a missing one falls back to
-    the cell's text. `style_class` names a severity ("error", "warning", "info", "ok", "muted") that
-    colours the whole row. `labels` feed the `-l key=value` filter.
-    """
-
-    key: Hashable
-    cells: tuple[Text, ...]
-    sort_values: tuple[Any, ...] = ()
-    style_class: str | None = None
-    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY_LABELS, compare=False)
-    _cell_lens: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
-
-    def search_text(self) -> str:
-        return " ".join(cell.plain for cell in self.cells)
-
-    def cell_widths(self) -> tuple[int, ...]:
-        """Each cell's width in terminal cells, measured once: a row is immutable (a changed record
-        gets a new Row), so width sampling on every update only measures rows it has not seen."""
-        lens = self._cell_lens
-        if lens is None:
-            lens = tuple([cell.cell_len for cell in self.cells])
-            object.__setattr__(self, "_cell_lens", lens)
-        return lens
-
-
-class LazyRow(Row):
-    """A Row whose cells are built on first use (drawing, width sampling, filtering, comparing).
-
-    For panes with tens of thousands of rows (20,000 findings) where a screen shows a few dozen:
-    only the key, sort values and style are needed up front. `build` must be pure: it runs at most
-    once, whenever the table first needs the cells.
-    """
-
-    __slots__ = ("_build", "_cells")
-    _build: Callable[[], tuple[Text, ...]]
-    _cells: tuple[Text, ...] | None
-
-    def __init__(
-        self,
-        key: Hashable,
-        build: Callable[[], tuple[Text, ...]],
-        sort_values: tuple[Any, ...] = (),
-        style_class: str | None = None,
-        labels: Mapping[str, str] = _EMPTY_LABELS,
-    ) -> None:
-        setter = object.__setattr__
-        setter(self, "key", key)
-        setter(self, "sort_values", sort_values)
-        setter(self, "style_class", style_class)
-        setter(self, "labels", labels)
-        setter(self, "_cell_lens", None)
-        setter(self, "_build", build)
-        setter(self, "_cells", None)
-
-    @property
-    def cells(self) -> tuple[Text, ...]:
-        cells: tuple[Text, ...] | None = self._cells
-        if cells is None:
-            cells = self._build()
-            object.__setattr__(self, "_cells", cells)
-        return cells
 
 
 def clean_cell(cell: Text) -> Text:
     """A copy of `cell` safe for one terminal line: control characters (newline, ESC, …) become
     spaces one for one, so span offsets stay valid and nothing reaches the terminal raw."""
     plain = cell.plain
-    if not _CONTROL.search(plain):
+    masked = mask_controls(plain)  # also bidi and zero-width characters (kdash.model.logtext)
+    if masked is plain:
         return cell
-    return Text(_CONTROL.sub(" ", plain), style=cell.style, spans=list(cell.spans), end="")
+    return Text(masked, style=cell.style, spans=list(cell.spans), end="")
 
 
 # -- filtering -------------------------------------------------------------------------------------
@@ -184,9 +99,10 @@ def sort_key(columns: Sequence[Column], index: int) -> Callable[[Row], tuple[Any
     numeric = columns[index].numeric
 
     def key(row: Row) -> tuple[Any, ...]:
-        value: Any = row.sort_values[index] if index < len(row.sort_values) else None
-        if value is None and index < len(row.cells):
-            plain = row.cells[index].plain
+        cell = row.cells[index] if index < len(row.cells) else None
+        value: Any = None if cell is None else cell.sort
+        if value is None and cell is not None:  # the cell declared no key: its text decides
+            plain = cell.plain
             value = (_as_number(plain) if numeric else plain) if plain else None
         if value is None or value == "":
             return (2, 0)

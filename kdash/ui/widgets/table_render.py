@@ -50,7 +50,7 @@ def row_line(columns: Sequence[Column], widths: Sequence[int], row: Row, width: 
     for cell, column, w in zip(row.cells, columns, widths, strict=False):
         if not w:
             continue
-        text = clean_cell(cell).copy()
+        text = clean_cell(cell.as_text()).copy()
         text.no_wrap = True
         text.overflow = "ellipsis"
         if text.cell_len > w:

@@ -1,0 +1,80 @@
+"""Finding rows (the dashboard's Health pane), and the findings the model alone supports while the
+scorer has not reported yet."""
+
+from __future__ import annotations
+
+from kdash.model.findings import Finding, Severity
+from kdash.model.meta import ObjectKey
+from kdash.model.snapshot import ClusterSnapshot
+from kdash.ui.render.table import Cell, Column, Row
+from kdash.ui.render.text import severity_class, severity_text
+from kdash.ui.render.workloads import finding_words, runtime_severity
+
+COLUMNS: tuple[Column, ...] = (
+    Column("severity", "SEVERITY", max_width=8),
+    Column("rule", "RULE", min_width=6, max_width=28),
+    Column("object", "OBJECT", min_width=8, max_width=48),
+    Column("message", "MESSAGE", min_width=10, max_width=100),
+)
+
+FindingKey = tuple[str, ObjectKey, str | None, str]
+
+
+def finding_key(f: Finding) -> FindingKey:
+    """Rows are keyed by (rule, object key, container, message); the object key is what `enter` opens."""
+    return (f.rule, ObjectKey(f.kind, f.namespace, f.name), f.container, f.message)
+
+
+def runtime_findings(snapshot: ClusterSnapshot) -> list[Finding]:
+    """Findings the model alone supports (workloads short of ready, crash-looping containers) in
+    the snapshot's namespace, worst first."""
+    scope = snapshot.namespace
+    out: list[Finding] = []
+    for key, wl in snapshot.workloads.items():
+        severity, words = runtime_severity(wl)
+        if severity is not None and severity > Severity.INFO and scope in (None, key.namespace):
+            out.append(Finding("runtime.ready", severity, key.kind, key.namespace, key.name, words))
+    for r in snapshot.restarts:
+        if r.state_text == "CrashLoopBackOff" and scope in (None, r.namespace):
+            message = f"{r.container} crash-looping ({r.restarts} restarts)"
+            out.append(Finding("runtime.crashloop", Severity.ERROR, "Pod", r.namespace, r.pod, message))
+    out.sort(key=lambda f: -int(f.severity))
+    return out
+
+
+def finding_row(key: FindingKey, f: Finding) -> Row:
+    """One finding: severity, rule, the object (and container) it is about, and what is wrong.
+
+    Cheap to build, because the pane builds 20,000 of them where a screen shows a few dozen: the
+    severity and rule cells are shared, and the others stay plain strings until they are drawn."""
+    where = f"{f.kind}/{f.namespace}/{f.name}" if f.namespace else f"{f.kind}/{f.name}"
+    if f.container:
+        where = f"{where} [{f.container}]"
+    return Row(
+        key,
+        (severity_cell(f.severity), rule_cell(f.rule), Cell(where, where), Cell(finding_words(f), f.message)),
+        severity_class(f.severity),
+    )
+
+
+# Cells shared by many rows (a handful of severities and rules across 20,000 findings): the table
+# never mutates a cell (it draws from copies), so one per value is enough.
+_SEVERITY_CELLS: dict[Severity, Cell] = {}
+_RULE_CELLS: dict[str, Cell] = {}
+
+
+def severity_cell(severity: Severity) -> Cell:
+    """ "error" / "warning" / "info" in colour, worst first when sorted."""
+    cell = _SEVERITY_CELLS.get(severity)
+    if cell is None:
+        cell = _SEVERITY_CELLS[severity] = Cell(severity_text(severity), -int(severity))
+    return cell
+
+
+def rule_cell(rule: str) -> Cell:
+    cell = _RULE_CELLS.get(rule)
+    if cell is None:
+        if len(_RULE_CELLS) > 1024:  # rule names come from the config: bounded, but be sure
+            _RULE_CELLS.clear()
+        cell = _RULE_CELLS[rule] = Cell(rule, rule)
+    return cell

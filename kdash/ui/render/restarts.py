@@ -1,0 +1,54 @@
+"""Restarted-container rows (the dashboard's Restarts pane): how often, how it last ended, when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from kdash.model.meta import ObjectKey
+from kdash.model.pods import RestartRecord
+from kdash.ui.render.table import Cell, Column, Row
+from kdash.ui.render.text import age_seconds, age_text, first_line, number, state_text
+
+COLUMNS: tuple[Column, ...] = (
+    Column("namespace", "NAMESPACE", max_width=16, drop=2),
+    Column("pod", "POD", min_width=8, max_width=40),
+    Column("container", "CONTAINER", min_width=4, max_width=20),
+    Column("restarts", "RESTARTS", numeric=True, max_width=8),
+    Column("state", "STATE", min_width=6, max_width=18),
+    Column("last", "LAST", min_width=6, max_width=24),
+    Column("when", "WHEN", numeric=True, max_width=8, drop=1),
+    Column("message", "MESSAGE", min_width=8, max_width=80),
+)
+
+
+def restart_key(r: RestartRecord) -> tuple[ObjectKey, str]:
+    """Rows are keyed by (pod key, container name); the pod key is what `enter` opens."""
+    return (ObjectKey("Pod", r.namespace, r.pod), r.container)
+
+
+def restart_style(r: RestartRecord) -> str | None:
+    """Crash-looping red; killed for memory or failing yellow."""
+    if r.state_text == "CrashLoopBackOff":
+        return "error"
+    return "warning" if r.last_reason in {"OOMKilled", "Error"} else None
+
+
+def restart_row(key: tuple[ObjectKey, str], r: RestartRecord, now: datetime) -> Row:
+    """One restarted container: count, state, last termination (reason and exit code), message."""
+    last = r.last_reason or "-"
+    if r.last_exit_code is not None:
+        last = f"{last} ({r.last_exit_code})"
+    return Row(
+        key,
+        (
+            Cell(r.namespace, r.namespace),
+            Cell(r.pod, r.pod),
+            Cell(r.container, r.container),
+            Cell(number(r.restarts), r.restarts),
+            Cell(state_text(r.state_text), r.state_text),
+            Cell(last, last),
+            Cell(age_text(r.last_finished, now), age_seconds(r.last_finished, now)),
+            Cell(first_line(r.last_message), r.last_message),
+        ),
+        restart_style(r),
+    )

@@ -1,0 +1,114 @@
+"""Table rows as plain data: the columns of a list, and rows whose cells each carry their sort key.
+
+The row builders of kdash/ui/render produce these; ResourceTable (kdash/ui/widgets) filters, sorts
+and draws them. A cell declares what it shows and what it sorts by together, so a column can never
+be sorted by the value of its neighbour (as two parallel tuples of texts and sort keys allowed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from kdash.model.logtext import clean
+from kdash.model.meta import ObjectKey
+
+Align = Literal["left", "right", "center"]
+
+_EMPTY_LABELS: Mapping[str, str] = MappingProxyType({})
+
+BLANK = ""
+"""A sort value that sorts as blank: after every other row, in either order (None sorts by the text)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: `width` fixes it; otherwise it is measured from the header and a sample of rows
+    and held between `min_width` and `max_width`. Numeric columns sort by number and align right."""
+
+    key: str
+    label: str
+    width: int | None = None
+    min_width: int = 1
+    max_width: int = 40
+    numeric: bool = False
+    align: Align | None = None
+    drop: int = 0  # > 0: may be hidden when the table is too narrow; higher numbers go first
+
+    @property
+    def justify(self) -> Align:
+        return self.align or ("right" if self.numeric else "left")
+
+
+class Cell(NamedTuple):
+    """One cell: what it shows and what its column sorts by.
+
+    `text` is a styled Text, or a plain str from the cluster: a str is untrusted and is shown cleaned
+    of escapes and control characters (never parsed as markup), and costs no Text until it is drawn.
+    `sort` None sorts by the shown text (as a number in a numeric column); BLANK sorts last.
+    A tuple, not a dataclass: a table of 20,000 findings builds 80,000 of them.
+    """
+
+    text: Text | str
+    sort: Any = None
+
+    @property
+    def plain(self) -> str:
+        """The text as shown, without styles (what the `/` filter searches)."""
+        text = self.text
+        return text.plain if isinstance(text, Text) else clean(text)
+
+    def as_text(self) -> Text:
+        """The cell as Text (a str is cleaned; a Text is returned as it is: never mutate it)."""
+        text = self.text
+        return text if isinstance(text, Text) else Text(clean(text), end="")
+
+    @property
+    def width(self) -> int:
+        """Terminal cells the text takes."""
+        text = self.text
+        return text.cell_len if isinstance(text, Text) else cell_len(clean(text))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One table row, identified by `key` (an ObjectKey, a tuple holding one, or any hashable).
+
+    `style_class` names a severity ("error", "warning", "info", "ok", "muted") that colours the
+    whole row; `labels` feed the `-l key=value` filter.
+    """
+
+    key: Hashable
+    cells: tuple[Cell, ...]
+    style_class: str | None = None
+    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY_LABELS, compare=False)
+    _cell_lens: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def search_text(self) -> str:
+        return " ".join([cell.plain for cell in self.cells])
+
+    def cell_widths(self) -> tuple[int, ...]:
+        """Each cell's width in terminal cells, measured once: a row is immutable (a changed record
+        gets a new Row), so width sampling on every update only measures rows it has not seen."""
+        lens = self._cell_lens
+        if lens is None:
+            lens = tuple([cell.width for cell in self.cells])
+            object.__setattr__(self, "_cell_lens", lens)
+        return lens
+
+
+def object_key_of(row_key: Hashable) -> ObjectKey | None:
+    """The object a row stands for (what `d`/`y` open): rows of some lists carry tuples, e.g.
+    (quota key, resource) or (pod key, container)."""
+    if isinstance(row_key, ObjectKey):
+        return row_key
+    if isinstance(row_key, tuple):
+        for part in row_key:
+            if isinstance(part, ObjectKey):
+                return part
+    return None

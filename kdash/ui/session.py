@@ -1,0 +1,314 @@
+"""LiveSession: the one live connection between the cluster service and the screens.
+
+cluster → service → session → screens; messages go up, views come down. The service publishes on
+its own thread; the session's `SnapshotBridge` turns that into a `SnapshotChanged` message for the
+app, which hands it here (`changed()`). The session then
+
+- rate-caps renders to 10 a second, and renders once a second anyway so ages and "stale for N s"
+  move on while the cluster is still;
+- schedules health scoring in a thread worker, at most every HEALTH_BUDGET × its own duration;
+- keeps the garbage collector out of big renders and freezes the long-lived heap once settled;
+- counts objects per namespace (for the picker and the header);
+- publishes one immutable `LiveView` to every subscribed screen, with the merged `ChangeSet`.
+
+It knows no screen or widget (tests/test_layers.py): screens subscribe and render what they get.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from types import MappingProxyType
+from typing import Any
+
+from textual.app import App
+
+from kdash.health import HealthConfig, HealthReport, evaluate
+from kdash.model.snapshot import ClusterSnapshot, SyncPhase
+from kdash.model.source import ChangeSet, ClusterSource
+from kdash.ui.bridge import SnapshotBridge
+from kdash.ui.view import LiveView
+
+HEALTH_INTERVAL = 1.0  # seconds between health evaluations on a busy cluster
+# once synced, re-score at most every HEALTH_BUDGET x the scorer's own duration: ~5 % of a core
+HEALTH_BUDGET = 20
+TICK = 1.0  # seconds between renders while nothing is published
+
+# A screen's subscription: called on the event loop with each new view and the changes since the
+# previous one (None: only the clock or the health report moved on).
+ViewListener = Callable[[LiveView, ChangeSet | None], None]
+
+
+def namespace_counts(snapshot: ClusterSnapshot) -> dict[str, int]:
+    """Pods + workloads per namespace in the snapshot (namespaces without any count 0)."""
+    counts: Counter[str] = Counter(k.namespace for k in snapshot.pods)
+    counts.update(k.namespace for k in snapshot.workloads)
+    out = {key.name: 0 for key in snapshot.namespaces}
+    out.update(counts)
+    out.pop("", None)
+    return out
+
+
+def _all_synced(snapshot: ClusterSnapshot) -> bool:
+    return bool(snapshot.states) and all(s.phase is not SyncPhase.SYNCING for s in snapshot.states.values())
+
+
+def _pods_listed(snapshot: ClusterSnapshot) -> bool:
+    pods = snapshot.states.get("pods")
+    return pods is not None and pods.phase is not SyncPhase.SYNCING
+
+
+class LiveSession:
+    """Owns the source subscription, the render throttle, the health scheduler and the GC policy.
+
+    `host` is the running app: the session uses only its timers, workers and `call_from_thread`.
+    """
+
+    def __init__(
+        self,
+        source: ClusterSource,
+        host: App[Any],
+        *,
+        clock: Callable[[], datetime],
+        health_config: HealthConfig | None = None,
+    ) -> None:
+        self.source = source
+        self.clock = clock
+        self.health_config = health_config or HealthConfig()
+        self._host = host
+        self.bridge = SnapshotBridge(source, host)
+        self.report: HealthReport | None = None
+        self.report_generation = -1
+        self.rendered_generation = -1
+        self.namespace_counts: MappingProxyType[str, int] = MappingProxyType({})
+        self._listeners: list[ViewListener] = []
+        self._view: LiveView | None = None
+        self._running = False
+        self._render_pending = False
+        self._health_busy = False
+        self._health_again = False
+        self._health_interval = HEALTH_INTERVAL
+        self._health_after = 0.0  # monotonic time before which no new scoring starts
+        self._health_scheduled = False
+        self._warm_scored = False
+        self._heap_frozen = False
+        self._sync_frozen = False
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Subscribe, start the service in a worker, and render the first view (on the app's mount)."""
+        self._running = True
+        self.bridge.attach()
+        self._host.run_worker(self.source.start, thread=True, exit_on_error=False, group="source")
+        self._host.set_interval(TICK, self._tick)
+        self.render()
+
+    def stop(self) -> None:
+        self._running = False
+        self.bridge.detach()
+        self.source.stop()
+
+    # -- views -------------------------------------------------------------------------------------
+
+    def subscribe(self, listener: ViewListener) -> Callable[[], None]:
+        """Call `listener` with every view published from now on; returns the unsubscribe."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    @property
+    def view(self) -> LiveView:
+        """The view published last (a fresh one before the first render)."""
+        return self._view if self._view is not None else self.latest()
+
+    def latest(self) -> LiveView:
+        """A view of the source's newest snapshot, for a screen's first draw: it may be a publish
+        ahead of the last render, and a screen opened on a pod must not call it deleted."""
+        return LiveView(self.source.snapshot(), self.report, self.clock(), self.namespace_counts)
+
+    # -- rendering ---------------------------------------------------------------------------------
+
+    def changed(self) -> None:
+        """The service published (the app's SnapshotChanged handler): render, at most 10 a second."""
+        if self._render_pending:
+            return
+        wait = self.bridge.ready_in()
+        if wait > 0:
+            self._render_pending = True
+            self._host.set_timer(wait, self._deferred_render)
+        else:
+            self.render()
+
+    def _deferred_render(self) -> None:
+        self._render_pending = False
+        self.render()
+
+    def _tick(self) -> None:
+        if not self._render_pending:
+            self.render()
+
+    def render(self) -> None:
+        """Build the view of the newest snapshot, ask for a score if it is new, and publish."""
+        if not self._running:
+            return  # shutting down: a timer fired after the app stopped the session
+        changes = self.bridge.take()
+        snapshot = self.source.snapshot()
+        if changes is not None and changes.scope_changed:
+            self.report = None
+            self._health_after = 0.0  # another namespace or context: score it now
+            self._warm_scored = False
+            # the service unfroze the heap to let the old picture go: freeze the new one once it is in
+            self._sync_frozen = self._heap_frozen = False
+        if not self.namespace_counts or (
+            changes is not None
+            and (changes.added or changes.deleted or changes.scope_changed or changes.states_changed)
+        ):
+            # Counts per namespace change only when objects come or go: recounting 10,000 pods on
+            # every render (ten a second under churn) was a visible share of the idle CPU.
+            self._count_namespaces(snapshot)
+        if not self._sync_frozen and _pods_listed(snapshot):
+            # the pod list is in: everything alive now is the long-lived cluster picture, so move it
+            # out of the collector's reach before scoring and rendering allocate on top of it
+            self._sync_frozen = True
+            gc.freeze()
+        if snapshot.generation != self.report_generation and self._scoring_useful(snapshot):
+            self._request_health(snapshot)
+        view = LiveView(snapshot, self.report, self.clock(), self.namespace_counts)
+        # A big update allocates hundreds of thousands of long-lived objects (20,000 Health rows of
+        # Text cells); with the collector on, that heap growth set off full collections (30-100 ms
+        # each) in the middle of it and right after. Rendering makes no cyclic garbage.
+        collecting = gc.isenabled()
+        if collecting:
+            gc.disable()
+        try:
+            self._view = view
+            for listener in list(self._listeners):
+                listener(view, changes)
+            self.rendered_generation = snapshot.generation
+            self.bridge.rendered()
+            if not self._heap_frozen and self.is_settled():
+                self._heap_frozen = True
+                gc.freeze()  # before the collector runs again: the new rows are long-lived
+                self._host.call_after_refresh(_freeze_heap)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _count_namespaces(self, snapshot: ClusterSnapshot) -> None:
+        counts = namespace_counts(snapshot)
+        if snapshot.namespace is not None:  # one namespace in view: keep the others' last counts
+            merged = dict(self.namespace_counts)
+            merged[snapshot.namespace] = counts.get(snapshot.namespace, 0)
+            for key in snapshot.namespaces:
+                merged.setdefault(key.name, 0)
+            counts = merged
+        self.namespace_counts = MappingProxyType(counts)
+
+    # -- health ------------------------------------------------------------------------------------
+
+    def _scoring_useful(self, snapshot: ClusterSnapshot) -> bool:
+        """While the pod list is still being parsed, score only until one report covers every
+        other kind: it warms the Health rows (most findings are about workloads), and more runs
+        would only take the GIL from the informer threads parsing 10,000 pods."""
+        pods = snapshot.states.get("pods")
+        if pods is None or pods.phase is not SyncPhase.SYNCING:
+            return True
+        if self.report is None:
+            return True
+        others_live = all(
+            st.phase is not SyncPhase.SYNCING for kind, st in snapshot.states.items() if kind != "pods"
+        )
+        if others_live and not self._warm_scored:
+            self._warm_scored = True
+            return True
+        return False
+
+    def _request_health(self, snapshot: ClusterSnapshot) -> None:
+        if self._health_busy:
+            self._health_again = True
+            return
+        wait = self._health_after - time.monotonic()
+        if wait > 0:  # scored recently: once, when the interval is over
+            if not self._health_scheduled:
+                self._health_scheduled = True
+                self._host.set_timer(wait, self._health_due)
+            return
+        self._health_busy = True
+        work = partial(self._evaluate, snapshot, self.clock())
+        self._host.run_worker(work, thread=True, exit_on_error=False, group="health")
+
+    def _health_due(self) -> None:
+        self._health_scheduled = False
+        snapshot = self.source.snapshot()
+        if snapshot.generation != self.report_generation:
+            self._request_health(snapshot)
+
+    def _evaluate(self, snapshot: ClusterSnapshot, now: datetime) -> None:
+        """Worker thread: score, then hand the result back to the event loop."""
+        started = time.monotonic()
+        try:
+            report: HealthReport | None = evaluate(snapshot, self.health_config, now)
+        except Exception:  # a scorer bug must not take the dashboard down: show runtime states
+            report = None
+        self._host.call_from_thread(self._health_done, snapshot, report, time.monotonic() - started)
+
+    def _health_done(self, snapshot: ClusterSnapshot, report: HealthReport | None, took: float = 0.0) -> None:
+        self._health_busy = False
+        # on a big cluster scoring costs real CPU: once synced, re-score at most every
+        # HEALTH_BUDGET x its own duration, so the scorer stays near 5 % of a core however busy
+        # the cluster is (each render asks for a score, so the wait is enforced in _request_health)
+        self._health_interval = max(HEALTH_INTERVAL, HEALTH_BUDGET * took)
+        if _all_synced(snapshot):
+            self._health_after = time.monotonic() + self._health_interval - took
+        current = self.source.snapshot()
+        if report is not None and snapshot.context == current.context:
+            self.report = report
+        self.report_generation = snapshot.generation
+        if self._health_again or current.generation != snapshot.generation:
+            self._health_again = False
+            if self._scoring_useful(current):
+                self._request_health(current)
+        self._render_pending = False
+        self.render()
+
+    def is_settled(self) -> bool:
+        """True once the service synced, the latest snapshot is scored and on screen (for tests)."""
+        snapshot = self.source.snapshot()
+        return (
+            _all_synced(snapshot)
+            and not self._health_busy
+            and self.report_generation == snapshot.generation
+            and self.rendered_generation == snapshot.generation
+        )
+
+    # -- scope -------------------------------------------------------------------------------------
+
+    def set_namespace(self, namespace: str | None) -> None:
+        """Show one namespace (None: all) and score it as soon as it is in."""
+        self._health_after = 0.0
+        self.source.set_namespace(namespace)
+
+    def switch_context(self, context: str) -> None:
+        """Follow another kubeconfig context; raises ConfigError (in words) for an unknown one."""
+        self.source.switch_context(context)
+        self.report = None
+        self._health_after = 0.0
+
+
+def _freeze_heap() -> None:
+    """Move everything alive after the first full render out of the garbage collector's reach.
+
+    The kubernetes client, Textual and the initial cluster picture are ~170k long-lived objects;
+    every full collection walked them all (130-250 ms pauses, felt as a stuck keypress). Frozen
+    objects are still freed by reference counting; only their cycles are never collected.
+    """
+    gc.freeze()
