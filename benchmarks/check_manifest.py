@@ -16,7 +16,6 @@ import copy
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,7 +49,9 @@ def _container(rng: random.Random, name: str, port: int) -> dict[str, Any]:
         "name": name,
         "image": f"registry.example.com/{image}:{tag}" if tag else f"registry.example.com/{image}",
         "ports": [{"name": "http", "containerPort": port, "protocol": "TCP"}],
-        "env": [{"name": f"VAR_{i}", "value": f"value-{rng.randrange(1000)}"} for i in range(rng.randrange(4))],
+        "env": [
+            {"name": f"VAR_{i}", "value": f"value-{rng.randrange(1000)}"} for i in range(rng.randrange(4))
+        ],
     }
     if rng.random() < 0.8:
         c["imagePullPolicy"] = rng.choice(("IfNotPresent", "Always"))
@@ -61,9 +62,15 @@ def _container(rng: random.Random, name: str, port: int) -> dict[str, Any]:
         c["livenessProbe"] = copy.deepcopy(c["readinessProbe"]) if same else _probe(rng, port)
     res: dict[str, Any] = {}
     if rng.random() < 0.8:
-        res["requests"] = {"cpu": rng.choice(("50m", "100m", "250m", "1")), "memory": rng.choice(("64Mi", "128Mi", "1Gi"))}
+        res["requests"] = {
+            "cpu": rng.choice(("50m", "100m", "250m", "1")),
+            "memory": rng.choice(("64Mi", "128Mi", "1Gi")),
+        }
     if rng.random() < 0.6:
-        res["limits"] = {"memory": rng.choice(("128Mi", "256Mi", "2Gi")), **({"cpu": "2"} if rng.random() < 0.3 else {})}
+        res["limits"] = {
+            "memory": rng.choice(("128Mi", "256Mi", "2Gi")),
+            **({"cpu": "2"} if rng.random() < 0.3 else {}),
+        }
     if res:
         c["resources"] = res
     if rng.random() < 0.5:
@@ -81,13 +88,19 @@ def deployment(rng: random.Random, i: int) -> dict[str, Any]:
     """One realistic Deployment; `rng` makes the set deterministic for a seed."""
     team = rng.choice(_TEAMS)
     name = f"{team}-svc-{i}"
-    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": team, "tier": rng.choice(("web", "api", "worker"))}
+    labels = {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/part-of": team,
+        "tier": rng.choice(("web", "api", "worker")),
+    }
     annotations = {"deployment.kubernetes.io/revision": str(rng.randrange(1, 40))}
     if rng.random() < 0.6:
         annotations["owner"] = f"{team}@example.com"
     if rng.random() < 0.05:
         annotations["polaris.fairwinds.com/exempt"] = "true"
-    containers = [_container(rng, name if n == 0 else f"sidecar-{n}", 8080 + n) for n in range(rng.choice((1, 1, 2, 3)))]
+    containers = [
+        _container(rng, name if n == 0 else f"sidecar-{n}", 8080 + n) for n in range(rng.choice((1, 1, 2, 3)))
+    ]
     spec: dict[str, Any] = {"containers": containers, "serviceAccountName": name}
     if rng.random() < 0.5:
         spec["terminationGracePeriodSeconds"] = rng.choice((10, 30, 60))

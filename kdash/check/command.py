@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from rich.console import Console
 
-from kdash.check.manifests import MAX_INPUT_BYTES, load_manifests
+from kdash.check.manifests import MAX_INPUT_BYTES, collector_paused, load_manifests
 from kdash.check.render import render_json, render_junit, render_markdown, render_text
 from kdash.check.scope import CheckScope, live_scope, manifest_scope
 from kdash.check.yamlload import MAX_DEPTH
@@ -97,8 +97,9 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     except KdashError as exc:
         err.write(f"kdash: {redact(clean(exc))}\n")
         return exc.exit_code
-    report = evaluate(snapshot, config, now=datetime.now(UTC), crash_logs=crash_logs)
-    _write(report, getattr(args, "output", "text"), config.show_ignored, scope, out)
+    with collector_paused():  # scoring and printing a big manifest allocate millions of objects
+        report = evaluate(snapshot, config, now=datetime.now(UTC), crash_logs=crash_logs)
+        _write(report, getattr(args, "output", "text"), config.show_ignored, scope, out)
     if not scope.complete:
         return EXIT_INCOMPLETE
     return (

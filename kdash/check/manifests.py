@@ -19,6 +19,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -33,9 +34,14 @@ from kdash.model.snapshot import ClusterSnapshot
 SUFFIXES = (".yaml", ".yml", ".json")
 MAX_INPUT_BYTES = 100 * 1024 * 1024  # per file, and for stdin
 _MAX_LIST_DEPTH = 8  # a List of Lists of ...
-_SEPARATOR = re.compile(r"^(?:---(?:[ \t]+(.*))?|(\.\.\.)[ \t]*)$", re.MULTILINE)
+# A separator line: `---` (with inline content) or `...`. Searched for after a newline (and
+# matched at the very start): a pattern that opens with a literal is scanned for at C speed, where
+# `^` with MULTILINE tries a match at every character of a 50 MB input.
+_SEPARATOR_LINE = r"(?:---(?:[ \t]+([^\n]*))?|(\.\.\.)[ \t]*)(?=\n|\Z)"
+_SEPARATOR_AT_START = re.compile(_SEPARATOR_LINE)
+_SEPARATOR = re.compile("\n" + _SEPARATOR_LINE)
 _CONTENT = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
-_TOP_KIND = re.compile(r"""^kind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#.*)?$""", re.MULTILINE)
+_TOP_KIND = re.compile(r"""\nkind:[ \t]*["']?([A-Za-z0-9]+)["']?[ \t]*(?:#[^\n]*)?(?=\n|\Z)""")
 _PROBLEM_LABEL = re.compile(r"^document (\d+)")
 _NOTES = ("unknown kind ", "duplicate ")  # build problems that lose nothing kdash lints
 # Standard kinds with nothing for the health rules to check: skipped without a message.
@@ -109,19 +115,27 @@ def iter_documents(text: str) -> Iterator[_Doc]:
     current: str | None = ""  # None: after a `...` end marker, between documents
     start, preamble = 1, True
     pos, line = 0, 1  # where the text after the last separator begins, and its line number
-    for match in _SEPARATOR.finditer(text):
-        current, start = _extend(current, start, text[pos : match.start()], line)
-        line += text.count("\n", pos, match.start())  # now the separator's line
+    for sep_start, sep_end, inline, ended in _separators(text):
+        current, start = _extend(current, start, text[pos:sep_start], line)
+        line += text.count("\n", pos, sep_start)  # now the separator's line
         if current is not None and (not preamble or _CONTENT.search(current)):
             yield _Doc(current, start)
         preamble = False
-        inline = match.group(1) or ""
-        current = None if match.group(2) else inline
+        current = None if ended else inline
         start = line if inline else line + 1
-        pos, line = match.end() + 1, line + 1
+        pos, line = sep_end + 1, line + 1
     current, start = _extend(current, start, text[pos:], line)
     if current is not None and _CONTENT.search(current):
         yield _Doc(current, start)
+
+
+def _separators(text: str) -> Iterator[tuple[int, int, str, bool]]:
+    """(start, end, inline content, is `...`) of each separator line, in order."""
+    first = _SEPARATOR_AT_START.match(text)
+    if first is not None:
+        yield 0, first.end(), first.group(1) or "", bool(first.group(2))
+    for match in _SEPARATOR.finditer(text):  # the match starts at the newline before the line
+        yield match.start() + 1, match.end(), match.group(1) or "", bool(match.group(2))
 
 
 def _extend(current: str | None, start: int, region: str, line: int) -> tuple[str | None, int]:
@@ -246,7 +260,7 @@ def _json_too_deep(obj: Any, limit: int) -> bool:
 
 def _parse(doc: _Doc) -> tuple[Any, str, int]:
     """(object, "", 0), (_SKIP, "", 0) or (None, why, line)."""
-    kinds = _TOP_KIND.findall(doc.text)
+    kinds = _TOP_KIND.findall("\n" + doc.text)  # top-level `kind:` lines, the first line too
     if len(kinds) == 1 and kinds[0] in NOT_LINTED:
         return _SKIP, "", 0  # not linted: not worth parsing (CRDs and ConfigMaps are the big ones)
     if doc.text.lstrip()[:1] in ("{", "["):
@@ -293,6 +307,20 @@ def _flatten(obj: Any, label: str) -> Iterator[tuple[str, Any]]:
         yield where, item
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic collector off for a while: parsing, scoring and printing a big manifest make
+    millions of objects and no cyclic garbage, and with the collector on it re-scans the whole
+    heap over and over (it doubled the time to score and to print a 50 MB manifest)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def load_manifests(args: Sequence[str], stdin: TextIO | None = None) -> Loaded:
     """Parse every file; build one snapshot from all documents (problems name file and document)."""
     problems: list[str] = []
@@ -328,14 +356,8 @@ def load_manifests(args: Sequence[str], stdin: TextIO | None = None) -> Loaded:
                         yield item
                 del text
 
-    # Millions of small objects are made and dropped: the cyclic collector only slows that down.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         snapshot, build_problems = records_from_manifests(objects())
-    finally:
-        if collecting:
-            gc.enable()
     for problem in build_problems:
         where, message = _relabel(problem, labels)
         problems.append(f"{where}: {message}")

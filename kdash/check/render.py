@@ -26,6 +26,7 @@ from kdash.model.findings import Finding, ObjectScore, Severity
 from kdash.model.logtext import clean, strip_ansi
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_LABELS = {s: s.label for s in Severity}
 GRADE_STYLE = {"A": "green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 _BLOCK = 200  # objects a print: few prints (each costs like a row), bounded output in memory
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -111,9 +112,10 @@ def render_text(
             rows: list[Row] = []
             for f in findings:
                 style = "dim" if f.ignored else ""
-                sev = f.severity.label + (" (ignored)" if f.ignored else "")
-                rule, message = strip_ansi(f.rule), strip_ansi(f.message)
-                rows.append((sev, style or SEVERITY_STYLE[f.severity], rule, style or "bold", message, style))
+                sev = _LABELS[f.severity] + (" (ignored)" if f.ignored else "")
+                rows.append(
+                    (sev, style or SEVERITY_STYLE[f.severity], f.rule, style or "bold", f.message, style)
+                )
             block.append((header, rows))
             if len(block) == _BLOCK:
                 console.print(ObjectBlock(block), crop=False)  # the header and rows, a few prints

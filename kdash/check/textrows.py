@@ -21,9 +21,11 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-# (severity text, its style, rule id, its style, message, its style): the cells of one row
+from kdash.model.logtext import strip_ansi
+
+# (severity text, its style, rule id, its style, message, its style): the cells of one row. Rule
+# and message may be raw cluster text: escape sequences are stripped here.
 Row = tuple[str, str, str, str, str, str]
-_SIMPLE = re.compile(r"[\x20-\x7e]*\Z")  # one cell per character, nothing to expand or break
 _WORD = re.compile(r"\s*\S+\s*")  # rich's word: leading and trailing whitespace included
 _TRAILING = re.compile(r"\s+\Z")
 _FILLS: dict[int, re.Pattern[str]] = {}  # width -> a line of words ending within it
@@ -38,6 +40,7 @@ def table(rows: Sequence[Row]) -> Table:
     out.add_column(no_wrap=True)
     out.add_column(overflow="fold", ratio=1)
     for sev, sev_style, rule, rule_style, message, message_style in rows:
+        rule, message = strip_ansi(rule), strip_ansi(message)
         detail = Text.assemble(Text(rule, style=rule_style), "\n", Text(message, style=message_style))
         out.add_row("", Text(sev, style=sev_style), detail)
     return out
@@ -80,18 +83,25 @@ class _Runs:
         self.console = console
         self.plain: list[str] = []
         self.styles: dict[str | Style, Style | None] = {}
+        # without a colour system rich writes every style as plain text (and records none)
+        self.colourless = console.color_system is None and not console.record
 
     def style(self, name: str | Style) -> Style | None:
         """The style, or None for one that writes nothing (rich treats a null style so)."""
         if name not in self.styles:
             style = self.console.get_style(name, default=Style.null())
-            self.styles[name] = style if style else None
+            self.styles[name] = style if style and not self.colourless else None
         return self.styles[name]
 
     def flush(self) -> Segment:
         text = "".join(self.plain)
         self.plain.clear()
         return Segment(text)
+
+
+def _simple(text: str) -> bool:
+    """Printable ASCII: one cell a character, nothing to strip, expand or break."""
+    return text.isascii() and text.isprintable()
 
 
 def _cropped(console: Console, options: ConsoleOptions, renderable: Text | Table) -> Iterator[Segment]:
@@ -106,7 +116,7 @@ def _text(runs: _Runs, console: Console, options: ConsoleOptions, text: Text) ->
     plain = text.plain
     spans = sorted(text.spans, key=lambda span: span.start)
     simple = (
-        _SIMPLE.match(plain) is not None
+        _simple(plain)
         and len(plain) <= options.max_width
         and text.end == "\n"
         and text.justify is None
@@ -134,20 +144,36 @@ def _text(runs: _Runs, console: Console, options: ConsoleOptions, text: Text) ->
 
 
 def _rows(runs: _Runs, console: Console, options: ConsoleOptions, rows: Sequence[Row]) -> Iterator[Segment]:
-    simple = all(
-        _SIMPLE.match(sev) and _SIMPLE.match(rule) and _SIMPLE.match(message) for sev, _, rule, _, message, _ in rows
-    )
-    sev_width = max((len(r[0]) for r in rows), default=0) + 1  # the severity and its padding
-    natural = max((max(len(r[2]), len(r[4])) for r in rows), default=0) or 1
-    width = min(natural, options.max_width - _BLANK - 1 - sev_width)
-    if not simple or not rows or width < _MIN_DETAIL or any(len(r[2]) > width for r in rows):
+    simple = bool(rows)
+    sev_width = natural = rule_width = 0
+    for sev, _, rule, _, message, _ in rows:
+        if not (_simple(sev) and _simple(rule) and _simple(message)):
+            simple = False
+            break
+        sev_width = max(sev_width, len(sev))
+        rule_width = max(rule_width, len(rule))
+        natural = max(natural, len(message))
+    sev_width += 1  # the severity and its padding
+    width = min(max(natural, rule_width) or 1, options.max_width - _BLANK - 1 - sev_width)
+    if not simple or width < _MIN_DETAIL or rule_width > width:
         yield runs.flush()
         yield from _cropped(console, options, table(rows))
         return
+    lead = " " * (_BLANK + 1)
+    indent = "\n" + lead + " " * sev_width
     plain = runs.plain
-    indent = " " * (_BLANK + 1 + sev_width)
+    if runs.colourless:  # one string a row
+        for sev, _, rule, _, message, _ in rows:
+            lines = wrap(message, width)
+            detail = (
+                indent.join([line.ljust(width) for line in lines])
+                if len(lines) > 1
+                else lines[0].ljust(width)
+            )
+            plain.append(f"{lead}{sev.ljust(sev_width - 1)} {rule.ljust(width)}{indent}{detail}\n")
+        return
     for sev, sev_style, rule, rule_style, message, message_style in rows:
-        plain.append(" " * (_BLANK + 1))
+        plain.append(lead)
         style = runs.style(sev_style)
         cell = sev.ljust(sev_width - 1)
         if style is None:
@@ -162,7 +188,7 @@ def _rows(runs: _Runs, console: Console, options: ConsoleOptions, rows: Sequence
         else:
             yield runs.flush()
             yield Segment(rule, style)
-        plain.append(" " * (width - len(rule)) + "\n")
+        plain.append(" " * (width - len(rule)))
         style = runs.style(message_style)
         for line in wrap(message, width):
             plain.append(indent)
@@ -171,7 +197,8 @@ def _rows(runs: _Runs, console: Console, options: ConsoleOptions, rows: Sequence
             else:
                 yield runs.flush()
                 yield Segment(line, style)
-            plain.append(" " * (width - len(line)) + "\n")
+            plain.append(" " * (width - len(line)))
+        plain.append("\n")
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -188,7 +215,7 @@ def _fill(text: str, width: int) -> list[str] | None:
     (rich's rule), trailing spaces kept up to the width. None when a word is longer than a line."""
     pattern = _FILLS.get(width)
     if pattern is None:
-        pattern = _FILLS[width] = re.compile(r".{0,%d}\S(?= |\Z) *" % (width - 1))
+        pattern = _FILLS[width] = re.compile(rf".{{0,{width - 1}}}\S(?= |\Z) *")
     lines = []
     start, end = 0, len(text)
     match = pattern.match

@@ -33,12 +33,19 @@ _INDICATORS = frozenset("'\"{}[]&*!|>%@`,?:#")
 # What a line holds: a key or a "- " entry (with a key: the mapping it opens), and its value.
 _SKIP, _KEY, _ENTRY, _ENTRY_KEY = 0, 1, 2, 3
 _SCALAR, _NESTED, _NEW_DICT, _NEW_LIST = 0, 1, 2, 3
-_CACHE_SIZE = 100_000
+# Lines are cached in two steps: a line met once waits in `_seen`; met again, it moves to `_lines`,
+# which then holds the lines that repeat across documents (keys, common values, indents) and not
+# the hundreds of thousands that name one object. Both are bounded: full, they start afresh.
+_CACHE_SIZE = 50_000
+_SEEN_SIZE = 100_000
 _CACHED_LENGTH = 256  # longer lines are rare and would pin memory
 _NOWHERE = -1  # an indent no line has
 Line = tuple[int, int, Any, int, Any, int]  # (shape, indent, key, kind, value, key column)
 _SKIPPED: Line = (_SKIP, 0, None, _SCALAR, None, 0)
 _lines: dict[str, Line] = {}  # a line, indent included -> what it holds
+_seen: dict[str, Line] = {}
+_prefixes: dict[str, tuple[int, int, Any, int]] = {}  # indent, dash and key -> (shape, indent, key, column)
+_PREFIXES_SIZE = 10_000
 
 
 class Declined(Exception):
@@ -48,9 +55,7 @@ class Declined(Exception):
 def load_simple(text: str, loader: Any, max_depth: int) -> Any:
     """`yaml.safe_load(text)` for a simple block document, else Declined. `loader` is a PyYAML
     loader (resolver and constructors); only its scalar resolution is used."""
-    cache = _lines
-    if len(cache) > _CACHE_SIZE:
-        cache.clear()
+    cached = _lines.get
     root: Any = None
     stack: list[tuple[Any, int, bool]] = []  # the enclosing (collection, indent, is a list)
     cur: Any = None  # the innermost open collection
@@ -62,7 +67,7 @@ def load_simple(text: str, loader: Any, max_depth: int) -> Any:
     pending_entry = False  # a list entry ("-" alone on its line), not a key
     pending_ind = _NOWHERE  # the column of that key or dash
     for line in text.split("\n"):
-        hit = cache.get(line) or _classify(line, loader)
+        hit = cached(line) or _lookup(line, loader)
         shape, n, key, kind, value, _ = hit
         if shape == _KEY and kind == _SCALAR and n == keys_at:
             cur[key] = value  # most lines: the next key of the same mapping
@@ -136,8 +141,39 @@ def load_simple(text: str, loader: Any, max_depth: int) -> Any:
     return root
 
 
+def _lookup(line: str, loader: Any) -> Line:
+    """A line not in `_lines`: met before (it moves there), or classified now."""
+    hit = _seen.pop(line, None)
+    if hit is not None:
+        if len(_lines) >= _CACHE_SIZE:
+            _lines.clear()
+        _lines[line] = hit
+        return hit
+    hit = _known_key(line, loader) or _classify(line, loader)
+    if len(line) <= _CACHED_LENGTH:
+        if len(_seen) >= _SEEN_SIZE:
+            _seen.clear()
+        _seen[line] = hit
+    return hit
+
+
+def _known_key(line: str, loader: Any) -> Line | None:
+    """A `key: value` line whose indent, dash and key were classified before (the usual shape of
+    a line that names one object): only the value is read. None when the prefix is not known."""
+    cut = line.find(": ")
+    prefix = _prefixes.get(line[:cut]) if cut > 0 else None
+    if prefix is None:
+        return None
+    rest = line[cut + 2 :].lstrip(" ")
+    if _UNUSUAL.search(rest) is not None:
+        raise Declined
+    shape, n, key, column = prefix
+    kind, value = _value(rest, loader)
+    return (shape, n, key, kind, value, column)
+
+
 def _classify(line: str, loader: Any) -> Line:
-    """What one line holds (cached by its text); Declined for anything not simple."""
+    """What one line holds; Declined for anything not simple."""
     if _UNUSUAL.search(line) is not None:
         raise Declined
     m = _LINE.match(line)
@@ -153,9 +189,10 @@ def _classify(line: str, loader: Any) -> Line:
         n = len(indent)
         parsed_key = None if key is None else _plain(key, loader)
         shape = _KEY if dash is None else (_ENTRY if key is None else _ENTRY_KEY)
-        hit = (shape, n, parsed_key, kind, value, n + len(dash or ""))
-    if len(line) <= _CACHED_LENGTH:
-        _lines[line] = hit
+        column = n + len(dash or "")
+        hit = (shape, n, parsed_key, kind, value, column)
+        if key is not None and len(_prefixes) < _PREFIXES_SIZE:
+            _prefixes[line[: m.end(3)]] = (shape, n, parsed_key, column)
     return hit
 
 

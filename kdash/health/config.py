@@ -7,6 +7,8 @@ from dataclasses import dataclass, fields
 from difflib import get_close_matches
 from typing import Any
 
+from kdash.health.rule import RULES  # full once the package (and so every rule module) has loaded
+
 # Each inner tuple is a group of alternatives (case-insensitive shell patterns on annotation keys):
 # an object must carry at least one key of every group.
 DEFAULT_REQUIRED_ANNOTATIONS: tuple[tuple[str, ...], ...] = (
@@ -60,8 +62,6 @@ class HealthConfig:
 
 def check_rule_ids(ids: Iterable[str], where: str) -> None:
     """Raise ValueError if any id is not a known rule (a typo would silently disable nothing)."""
-    from kdash.health.registry import RULES  # late: the rule modules import this one
-
     unknown = sorted(set(ids) - set(RULES))
     if unknown:
         near = [m for rule in unknown for m in get_close_matches(rule, RULES, n=1)]

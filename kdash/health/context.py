@@ -58,6 +58,9 @@ class Defaults:
     limits: frozenset[str] = frozenset()
 
 
+_NO_DEFAULTS = Defaults()
+
+
 def limitrange_defaults(ranges: Sequence[LimitRangeRecord]) -> Defaults:
     """Container defaults as the API server defaults a LimitRange item.
 
@@ -118,21 +121,32 @@ class Ctx:
         ctx.defaults_by_ns = {ns: limitrange_defaults(items) for ns, items in ranges.items()}
         jobs: defaultdict[ObjectKey, list[WorkloadRecord]] = defaultdict(list)
         for wl in snapshot.workloads.values():
+            if wl.kind != "Job":  # first: `controller` scans the owner references
+                continue
             owner = wl.meta.controller
-            if wl.kind == "Job" and owner is not None and owner.kind == "CronJob":
+            if owner is not None and owner.kind == "CronJob":
                 jobs[ObjectKey("CronJob", wl.meta.namespace, owner.name)].append(wl)
         ctx.jobs_by_cronjob = dict(jobs)
         return ctx
 
     def defaults(self, namespace: str) -> Defaults:
-        return self.defaults_by_ns.get(namespace, Defaults())
+        return self.defaults_by_ns.get(namespace, _NO_DEFAULTS)
 
     def effective_requests(self, namespace: str, c: ContainerSpec) -> set[str]:
         """Requests a pod of this container ends up with: explicit, copied from a limit, or defaulted."""
-        return set(c.requests) | set(c.limits) | self.defaults(namespace).requests
+        have = set(c.requests)
+        have.update(c.limits)
+        defaults = self.defaults_by_ns.get(namespace)
+        if defaults is not None:
+            have |= defaults.requests
+        return have
 
     def effective_limits(self, namespace: str, c: ContainerSpec) -> set[str]:
-        return set(c.limits) | self.defaults(namespace).limits
+        have = set(c.limits)
+        defaults = self.defaults_by_ns.get(namespace)
+        if defaults is not None:
+            have |= defaults.limits
+        return have
 
     def minutes_since(self, when: datetime | None) -> float | None:
         if when is None or self.now is None:

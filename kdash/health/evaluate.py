@@ -83,22 +83,24 @@ class _Collector:
     def enabled(self, rule: Rule) -> bool:
         return self.config.is_enabled(rule.id, rule.default_enabled)
 
-    def register(self, key: ObjectKey, annotations: Mapping[str, str]) -> None:
+    def register(self, key: ObjectKey, annotations: Mapping[str, str]) -> frozenset[str]:
+        """Score `key`; returns the rules its annotations silence."""
         self.scored[key] = None
-        self.ignores[key] = ignored_rules(annotations)
+        ignores = self.ignores[key] = ignored_rules(annotations)
+        return ignores
 
     def finding(self, key: ObjectKey, rule: Rule, hit: Hit, ignores: frozenset[str]) -> Finding:
-        return Finding(
-            rule=rule.id,
-            severity=hit.severity or rule.severity,
-            kind=key.kind,
-            namespace=key.namespace,
-            name=key.name,
-            message=hit.message,
-            why=rule.why,
-            fix=rule.fix,
-            container=hit.container,
-            ignored=rule.id in ignores,
+        return Finding(  # rule, severity, kind, namespace, name, message, why, fix, container, ignored
+            rule.id,
+            hit.severity or rule.severity,
+            key.kind,
+            key.namespace,
+            key.name,
+            hit.message,
+            rule.why,
+            rule.fix,
+            hit.container,
+            rule.id in ignores,
         )
 
     def add(self, key: ObjectKey, rule: Rule, hits: Iterable[Hit]) -> None:
@@ -107,8 +109,10 @@ class _Collector:
 
 
 def _cron_parent(snapshot: ClusterSnapshot, wl: WorkloadRecord) -> ObjectKey | None:
+    if wl.kind != "Job":  # first: `controller` scans the owner references
+        return None
     owner = wl.meta.controller
-    if wl.kind == "Job" and owner is not None and owner.kind == "CronJob":
+    if owner is not None and owner.kind == "CronJob":
         parent = ObjectKey("CronJob", wl.meta.namespace, owner.name)
         return parent if parent in snapshot.workloads else None
     return None
@@ -141,18 +145,27 @@ def _rollup_key(snapshot: ClusterSnapshot, pod: PodRecord) -> ObjectKey:
 
 
 def _lint_targets(ctx: Ctx, out: _Collector) -> None:
+    """Object rules, then each container rule on the init containers and the containers. The hot
+    loop of a big manifest (a dozen rules for each of tens of thousands of containers), so the
+    enabled rules are picked once and findings are appended where `add` would put them."""
+    object_checks = [(rule, check) for rule, check in OBJECT_CHECKS if out.enabled(rule)]
+    container_checks = [(rule, check) for rule, check in CONTAINER_CHECKS if out.enabled(rule)]
+    finding = out.finding
     for t in _targets(ctx.snapshot):
-        out.register(t.key, t.annotations)
-        for rule, check in OBJECT_CHECKS:
-            if out.enabled(rule):
-                out.add(t.key, rule, check(ctx, t))
-        for rule, ccheck in CONTAINER_CHECKS:
-            if not out.enabled(rule):
-                continue
-            for c in t.template.init_containers:
-                out.add(t.key, rule, ccheck(ctx, t, c, True))
-            for c in t.template.containers:
-                out.add(t.key, rule, ccheck(ctx, t, c, False))
+        key = t.key
+        ignores = out.register(key, t.annotations)
+        found = out.by_object[key]
+        for rule, check in object_checks:
+            for hit in check(ctx, t):
+                found.append(finding(key, rule, hit, ignores))
+        inits, containers = t.template.init_containers, t.template.containers
+        for rule, ccheck in container_checks:
+            for c in inits:
+                for hit in ccheck(ctx, t, c, True):
+                    found.append(finding(key, rule, hit, ignores))
+            for c in containers:
+                for hit in ccheck(ctx, t, c, False):
+                    found.append(finding(key, rule, hit, ignores))
 
 
 def _lint_pods(ctx: Ctx, out: _Collector) -> None:
@@ -197,6 +210,11 @@ def _finding_order(f: Finding) -> tuple[bool, int, str, str, str, str, str]:
     return (f.ignored, -f.severity, f.namespace, f.kind, f.name, f.container or "", f.rule)
 
 
+def _own_order(f: Finding) -> tuple[bool, int, str, str]:
+    """`_finding_order` among the findings of one object."""
+    return (f.ignored, -f.severity, f.container or "", f.rule)
+
+
 def evaluate(
     snapshot: ClusterSnapshot,
     config: HealthConfig | None = None,
@@ -216,7 +234,8 @@ def evaluate(
     _lint_pods(ctx, out)
     _lint_scaling(ctx, out)
 
-    by_object = {key: tuple(sorted(out.by_object.get(key, []), key=_finding_order)) for key in out.scored}
+    # within one object kind, namespace and name are equal: the shorter key sorts them the same
+    by_object = {key: tuple(sorted(out.by_object.get(key, ()), key=_own_order)) for key in out.scored}
     scores: dict[ObjectKey, ObjectScore] = {}
     for key, found in by_object.items():
         score = object_score(found)
@@ -233,9 +252,10 @@ def evaluate(
         per_ns[o.namespace].append(o.score)
     findings = tuple(sorted((f for fs in by_object.values() for f in fs), key=_finding_order))
     summary = _zero_summary()
+    labels = {s: s.label for s in Severity}
     for f in findings:
         if not f.ignored:
-            summary[f.severity.label] += 1
+            summary[labels[f.severity]] += 1
     score = mean_score(o.score for o in objects)
     return HealthReport(
         findings=findings,

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kdash.health.context import Ctx, Target
+from kdash.health.rule import RULES as RULES  # re-exported: the rule modules register through here
+from kdash.health.rule import Rule as Rule
 from kdash.model.autoscaling import HpaRecord
 from kdash.model.findings import Severity
 from kdash.model.pods import ContainerSpec, PodRecord
@@ -23,24 +25,6 @@ SCOPES = {
     "hpa": "each HorizontalPodAutoscaler",
     "quota": "each ResourceQuota",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Rule:
-    """What a rule is for. `fires` is the one-line condition; `config` names the HealthConfig
-    fields that tune it; `polaris`/`kube_score` are the check ids whose exemptions it honours."""
-
-    id: str
-    severity: Severity
-    scope: str
-    category: str
-    fires: str
-    why: str
-    fix: str
-    default_enabled: bool = True
-    config: tuple[str, ...] = ()
-    polaris: tuple[str, ...] = ()
-    kube_score: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +42,6 @@ PodCheck = Callable[[Ctx, PodRecord], Iterable[Hit]]
 HpaCheck = Callable[[Ctx, HpaRecord], Iterable[Hit]]
 QuotaCheck = Callable[[Ctx, QuotaRecord], Iterable[Hit]]
 
-RULES: dict[str, Rule] = {}
 CONTAINER_CHECKS: list[tuple[Rule, ContainerCheck]] = []
 OBJECT_CHECKS: list[tuple[Rule, ObjectCheck]] = []
 POD_CHECKS: list[tuple[Rule, PodCheck]] = []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from fnmatch import fnmatchcase
+from fnmatch import translate
+from functools import lru_cache
 
 from kdash.health.context import Ctx, Target
 from kdash.health.registry import Hit, Rule, object_rule
@@ -40,6 +42,16 @@ def labels_missing(_ctx: Ctx, t: Target) -> Iterator[Hit]:
         yield Hit(f"{obj(t)} has no app.kubernetes.io/name or app label")
 
 
+@lru_cache(maxsize=8)
+def _required(groups: tuple[tuple[str, ...], ...]) -> list[tuple[tuple[str, ...], re.Pattern[str]]]:
+    """Each group's shell patterns as one regex: what `fnmatchcase` does, compiled once, not once
+    per annotation key and pattern of every object."""
+    return [
+        (group, re.compile("|".join(translate(p.lower()) for p in group) if group else "(?!)"))
+        for group in groups
+    ]
+
+
 @object_rule(
     Rule(
         "annotations-missing",
@@ -58,8 +70,8 @@ def annotations_missing(ctx: Ctx, t: Target) -> Iterator[Hit]:
     keys = [k.lower() for k in t.meta.annotations]
     missing = [
         group[0]
-        for group in ctx.config.required_annotations
-        if not any(fnmatchcase(k, pattern.lower()) for k in keys for pattern in group)
+        for group, pattern in _required(ctx.config.required_annotations)
+        if not any(pattern.match(k) for k in keys)
     ]
     if missing:
         yield Hit(f"{obj(t)} has no {' or '.join(missing)} annotation")

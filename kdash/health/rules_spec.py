@@ -162,7 +162,8 @@ def image_pull_always(_ctx: Ctx, t: Target, c: ContainerSpec, init: bool) -> Ite
     )
 )
 def resources_requests_missing(ctx: Ctx, t: Target, c: ContainerSpec, init: bool) -> Iterator[Hit]:
-    missing = [r for r in ("cpu", "memory") if r not in ctx.effective_requests(t.key.namespace, c)]
+    have = ctx.effective_requests(t.key.namespace, c)
+    missing = [r for r in ("cpu", "memory") if r not in have]
     if missing:
         yield Hit(f"{where(t, c, init)} has no {' or '.join(missing)} request", c.name)
 

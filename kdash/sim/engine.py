@@ -36,7 +36,8 @@ from kdash.sim.engine_logs import (
     start_lines,
 )
 from kdash.sim.engine_objects import JSON, Objects, go_duration
-from kdash.sim.engine_scale import QuotaTracker, Scaler
+from kdash.sim.engine_quota import QuotaTracker
+from kdash.sim.engine_scale import Scaler
 from kdash.sim.logs import LogKey
 from kdash.sim.state import SimState
 

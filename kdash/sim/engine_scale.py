@@ -1,15 +1,11 @@
-"""Behaviour engine parts that move workloads: an HPA under a synthetic load curve, and quotas.
+"""Behaviour engine part that moves workloads: an HPA under a synthetic load curve.
 
 The HPA part is the controller loop in miniature: every sync period it reads a sine-wave demand,
 reports it as cpu utilisation in ``currentMetrics``, derives ``desiredReplicas`` within
 [min, max] with the controller's 10 % tolerance, scales the target Deployment's current ReplicaSet,
 and creates or deletes pods (Pending, then Running a few simulated seconds later) so the
-Deployment's counters are always derived from pods that exist.
-
-Quota ``used`` follows the pods as a *delta* from the scenario's own figure: the demo's quotas were
-written to sit near their limits (that is what the health rules should show), and a literal
-recomputation would both lose that and, for the 16-core pending pod, report more than the admission
-controller would ever have let in.
+Deployment's counters are always derived from pods that exist. Quotas follow those pods in
+:mod:`kdash.sim.engine_quota`.
 """
 
 from __future__ import annotations
@@ -21,8 +17,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from kdash.model.quantity import is_byte_resource, is_cpu_resource, try_quantity
+from kdash.model.quantity import try_quantity
 from kdash.sim.engine_objects import Objects
+from kdash.sim.engine_quota import canonical
 from kdash.sim.scenarios.builders import pod as build_pod
 from kdash.sim.scenarios.builders import refresh_conditions, running_status, suffix
 from kdash.sim.scenarios.workloads import is_ready
@@ -37,7 +34,6 @@ LOAD_PERIOD = 240.0
 START_SECONDS = 3.0
 TOLERANCE = 0.1
 MAX_HPAS = 5
-QUOTA_KEYS = ("pods", "requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "cpu", "memory")
 
 
 @dataclass
@@ -57,23 +53,6 @@ class _Starting:
     name: str
     ip: str
     ready_at: float
-
-
-_BINARY = (("Ei", 60), ("Pi", 50), ("Ti", 40), ("Gi", 30), ("Mi", 20), ("Ki", 10))
-
-
-def canonical(resource: str, value: Decimal) -> str:
-    """A quantity the way the API server serialises it: ``3400m``, ``2``, ``6Gi``, ``5632Mi``."""
-    if value == value.to_integral_value():
-        whole = int(value)
-        if is_byte_resource(resource) and whole:
-            for unit, bits in _BINARY:
-                if whole % (1 << bits) == 0:
-                    return f"{whole >> bits}{unit}"
-        return str(whole)
-    if is_cpu_resource(resource) or not is_byte_resource(resource):
-        return f"{math.ceil(value * 1000)}m"
-    return str(math.ceil(value))
 
 
 def _cpu_target(hpa: JSON) -> int:
@@ -451,81 +430,3 @@ class Scaler:
 
         self.o.update("replicasets", ns, rs["metadata"]["name"], rs_status)
         self.o.update("deployments", ns, dep_name, dep_status)
-
-
-class QuotaTracker:
-    """Keeps each ResourceQuota's ``used`` in step with the pods of its namespace (see module doc)."""
-
-    def __init__(self, objects: Objects) -> None:
-        self.o = objects
-        self._offsets: dict[tuple[str, str], dict[str, Decimal]] = {}
-        #: namespace -> pod name -> (resourceVersion, usage); rebuilt per look, so deleted pods drop out.
-        self._pod_cache: dict[str, dict[str, tuple[str, dict[str, Decimal]]]] = {}
-        self._seen_rv = -1
-
-    def tick(self) -> None:
-        store = self.o.state.store
-        if store.rv == self._seen_rv:
-            return  # nothing changed anywhere since the last look
-        totals_by_ns: dict[str, dict[str, Decimal]] = {}
-        for (ns, name), entry in store.entries("resourcequotas"):
-            quota = entry.obj
-            hard = (quota.get("status") or {}).get("hard") or (quota.get("spec") or {}).get("hard") or {}
-            keys = [k for k in QUOTA_KEYS if k in hard]
-            if not keys:
-                continue
-            if ns not in totals_by_ns:
-                totals_by_ns[ns] = self._totals(ns)
-            totals = totals_by_ns[ns]
-            used = (quota.get("status") or {}).get("used") or {}
-            offsets = self._offsets.get((ns, name))
-            if offsets is None:
-                offsets = {k: (try_quantity(used.get(k)) or totals[k]) - totals[k] for k in keys}
-                self._offsets[(ns, name)] = offsets
-            changed: dict[str, str] = {}
-            for k in keys:
-                value = max(totals[k] + offsets.get(k, Decimal(0)), Decimal(0))
-                if try_quantity(used.get(k)) != value:
-                    changed[k] = canonical(k, value)
-            if changed:
-
-                def apply(obj: JSON, changed: dict[str, str] = changed) -> bool:
-                    st = obj.setdefault("status", {})
-                    st["used"] = {**(st.get("used") or {}), **changed}
-                    return True
-
-                self.o.update("resourcequotas", ns, name, apply)
-        self._seen_rv = store.rv
-
-    def _totals(self, ns: str) -> dict[str, Decimal]:
-        totals = dict.fromkeys(QUOTA_KEYS, Decimal(0))
-        old = self._pod_cache.get(ns, {})
-        fresh: dict[str, tuple[str, dict[str, Decimal]]] = {}
-        self._pod_cache[ns] = fresh
-        for (_, name), entry in self.o.state.store.entries("pods", ns):
-            p = entry.obj
-            if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-                continue
-            rv = str(p["metadata"].get("resourceVersion", ""))
-            cached = old.get(name)
-            if cached is None or cached[0] != rv:
-                cached = (rv, self._pod_usage(p))
-            fresh[name] = cached
-            for k, v in cached[1].items():
-                totals[k] += v
-        return totals
-
-    @staticmethod
-    def _pod_usage(p: JSON) -> dict[str, Decimal]:
-        usage = dict.fromkeys(QUOTA_KEYS, Decimal(0))
-        usage["pods"] = Decimal(1)
-        for c in (p.get("spec") or {}).get("containers") or []:
-            res = c.get("resources") or {}
-            for kind in ("requests", "limits"):
-                for resource in ("cpu", "memory"):
-                    q = try_quantity((res.get(kind) or {}).get(resource))
-                    if q is not None:
-                        usage[f"{kind}.{resource}"] += q
-                        if kind == "requests":
-                            usage[resource] += q
-        return usage

@@ -70,7 +70,9 @@ class KdashApp(App[int]):
         self.logs = logs
         self.clock = clock or _utcnow
         self.session = LiveSession(source, self, clock=self.clock, health_config=health_config)
-        self.scope = NamespaceScope(self.session, self, prefs, start=start_namespace, all_namespaces=all_namespaces)
+        self.scope = NamespaceScope(
+            self.session, self, prefs, start=start_namespace, all_namespaces=all_namespaces
+        )
         self.navigator = Navigator(self, self.session, lambda: self.logs)
 
     # -- lifecycle ---------------------------------------------------------------------------------

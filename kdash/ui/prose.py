@@ -38,8 +38,3 @@ def ago(when: datetime | None, now: datetime) -> str:
     except TypeError:  # a naive time against an aware one: not worth a sentence
         return ""
     return str(humanize.naturaltime(max(delta, timedelta(0))))
-
-
-def duration(seconds: float) -> str:
-    """How long, in words: "12 seconds", "2 minutes", "3 hours" (negative spans read as none)."""
-    return str(humanize.naturaldelta(timedelta(seconds=max(0.0, seconds))))

@@ -80,7 +80,9 @@ class NamespaceScope:
     def toggle_favourite(self, namespace: str) -> list[str]:
         """The picker's ctrl+f: add or remove a favourite; returns the favourites now."""
         if self.prefs is None:
-            self._host.notify("favourites are not remembered in this session", severity="warning", markup=False)
+            self._host.notify(
+                "favourites are not remembered in this session", severity="warning", markup=False
+            )
             return []
         self.prefs.toggle_favourite(self._context(), namespace)
         self._save()

@@ -9,7 +9,6 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from rich.segment import Segment
-
 from rich.text import Text
 
 from kdash.check.textrows import FindingRows, ObjectBlock, Row, table, wrap
@@ -32,7 +31,9 @@ def rows(draw: st.DrawFn) -> list[Row]:
     for _ in range(draw(st.integers(1, 5))):
         sev, sev_style = draw(SEVERITY)
         dim = sev_style == "dim"
-        out.append((sev, sev_style, draw(RULE), "dim" if dim else "bold", draw(MESSAGE), "dim" if dim else ""))
+        out.append(
+            (sev, sev_style, draw(RULE), "dim" if dim else "bold", draw(MESSAGE), "dim" if dim else "")
+        )
     return out
 
 
@@ -61,12 +62,17 @@ def _render(renderable: object, width: int, colour: bool, crop: bool = True) -> 
 )
 @example([("warning", "yellow", "rule-a", "bold", "x" * 150 + " tail", "")], 80, False)
 @example([("warning", "yellow", "r", "bold", "  lead   spaces   everywhere     ", "")], 20, True)
+@example(
+    [("error", "bold red", "rule\x1b[2J", "bold", "name \x1b]0;pwned\x07 and \x1b[31mred", "")], 80, True
+)
 def test_rows_render_like_the_rich_table(found: list[Row], width: int, colour: bool) -> None:
     # printed as render_text prints them (crop=False) against the Table printed the usual way
     assert _render(FindingRows(found), width, colour, crop=False) == _render(table(found), width, colour)
 
 
-@given(st.text(st.sampled_from("ab ."), max_size=80) | st.lists(ASCII_WORDS).map(" ".join), st.integers(1, 30))
+@given(
+    st.text(st.sampled_from("ab ."), max_size=80) | st.lists(ASCII_WORDS).map(" ".join), st.integers(1, 30)
+)
 @settings(max_examples=300, deadline=None)
 def test_wrap_breaks_where_rich_does(text: str, width: int) -> None:
     from rich.text import Text
@@ -78,14 +84,18 @@ def test_wrap_breaks_where_rich_does(text: str, width: int) -> None:
 
 def test_simple_rows_take_the_fast_path() -> None:
     """Not vacuous: a typical row is drawn by kdash, in a handful of segments, not by the Table."""
-    found: list[Row] = [("warning", "yellow", "image-tag-latest", "bold", "Deployment shop/web uses " * 5, "")]
+    found: list[Row] = [
+        ("warning", "yellow", "image-tag-latest", "bold", "Deployment shop/web uses " * 5, "")
+    ]
     console = Console(file=io.StringIO(), width=80)
     segments = list(FindingRows(found).__rich_console__(console, console.options))
     assert all(isinstance(s, Segment) for s in segments)
     assert len(segments) <= 5
 
 
-NAME = st.one_of(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=90), st.text(max_size=30))
+NAME = st.one_of(
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=90), st.text(max_size=30)
+)
 
 
 @st.composite
@@ -96,7 +106,10 @@ def headers(draw: st.DrawFn) -> Text:
         "  ",
         Text(f"Deployment/{draw(NAME)}", style="bold"),
         f"  {score} ",
-        Text(f"({draw(st.sampled_from('ABCDF'))})", style=draw(st.sampled_from(["green", "red", "", "bold red"]))),
+        Text(
+            f"({draw(st.sampled_from('ABCDF'))})",
+            style=draw(st.sampled_from(["green", "red", "", "bold red"])),
+        ),
     )
 
 

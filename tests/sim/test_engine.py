@@ -17,7 +17,7 @@ import pytest
 
 from kdash.sim import SimCluster, start_sim
 from kdash.sim.engine import BACKOFF_MAX, BehaviourEngine
-from kdash.sim.engine_scale import canonical
+from kdash.sim.engine_quota import canonical
 from kdash.sim.logs import LogStore
 from kdash.sim.scenarios import build_scenario
 from kdash.sim.state import SimState

@@ -13,10 +13,10 @@ from kdash.model.meta import ObjectKey
 from kdash.model.quotas import LimitRangeRecord, QuotaItem
 from kdash.model.workloads import WorkloadRecord
 from kdash.ui.format import ERROR_STYLE, OK_STYLE, usage_bar
-from kdash.ui.screens.workload import workload_summary
 from kdash.ui.render.hpa import replicas_text
 from kdash.ui.render.quotas import limit_rows, quota_row
 from kdash.ui.render.workloads import ready_text
+from kdash.ui.screens.workload import workload_summary
 from kdash.ui.widgets.quotas_pane import QuotasPane
 from kdash.ui.widgets.table_model import sort_key
 

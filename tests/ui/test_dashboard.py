@@ -440,3 +440,21 @@ async def test_a_binding_typed_before_a_prompt_acts_on_the_dashboard(demo_sim: A
             assert workloads.filter_text == ""
             burst(app, ["shift+tab"])
             await wait_for(pilot, lambda: dashboard.active_pane == "workloads")
+
+
+async def test_a_slash_typed_ahead_into_the_command_bar_is_the_bar_s(demo_sim: Any) -> None:
+    """`:/x` in one burst: the `/` is text of the command line, it does not open the filter of
+    the pane underneath (the keys after `:` travel through the pane on their way to the bar)."""
+    from kdash.ui.screens.command_bar import CommandBar
+    from kdash.ui.widgets.fed_input import FedInput
+
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one("#workloads FilterBar")
+        burst(app, [*":/x"])
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandBar) and bool(app.screen.query(FedInput)))
+        field = app.screen.query_one(FedInput)
+        await wait_for(pilot, lambda: len(field.value) >= 2, attempts=100)
+        assert field.value == "/x"
+        assert not bar.display

@@ -31,7 +31,9 @@ SCREENS = Path(__file__).resolve().parents[2] / "kdash" / "ui" / "screens"
 
 
 def _web_pod(app: Any) -> ObjectKey:
-    key: ObjectKey = min(k for k in app.source.snapshot().pods if k.namespace == "shop" and k.name.startswith("web-"))
+    key: ObjectKey = min(
+        k for k in app.source.snapshot().pods if k.namespace == "shop" and k.name.startswith("web-")
+    )
     return key
 
 
@@ -49,8 +51,16 @@ async def test_each_message_opens_its_screen(demo_sim: Any) -> None:
         pod = _web_pod(app)
         cases: list[tuple[Any, type, Any]] = [
             (OpenRow("workloads", WEB), WorkloadPodsScreen, lambda s: s.key == WEB),
-            (OpenRow("hpa", HPA), WorkloadPodsScreen, lambda s: s.key == ObjectKey("Deployment", "shop", "frontend")),
-            (OpenRow("quotas", (QUOTA, "requests.cpu")), PodListScreen, lambda s: "payments-quota" in s.list_title),
+            (
+                OpenRow("hpa", HPA),
+                WorkloadPodsScreen,
+                lambda s: s.key == ObjectKey("Deployment", "shop", "frontend"),
+            ),
+            (
+                OpenRow("quotas", (QUOTA, "requests.cpu")),
+                PodListScreen,
+                lambda s: "payments-quota" in s.list_title,
+            ),
             (OpenRow("restarts", (pod, "nginx")), PodDetailScreen, lambda s: s.key == pod),
             (OpenRow("health", QUOTA), ObjectYamlScreen, lambda s: s.key == QUOTA and s.mode == "describe"),
             (OpenPods(WEB), WorkloadPodsScreen, lambda s: s.key == WEB),
@@ -74,7 +84,7 @@ async def test_refusals_are_said_in_words_and_open_nothing(demo_sim: Any) -> Non
         for message, words in [
             (OpenObject(ObjectKey("Secret", "shop", "db-password"), "yaml"), "kdash does not read Secrets"),
             (OpenLogs(LogTarget("shop", pod=_web_pod(app).name)), "logs are not available"),
-            (OpenRowLogs("workloads", ObjectKey("ConfigMap", "shop", "x")), "logs are not available"),
+            (OpenRowLogs("workloads", WEB), "logs are not available"),
         ]:
             app.post_message(message)
             await wait_for(pilot, lambda w=words: notes.any(w))  # type: ignore[misc]

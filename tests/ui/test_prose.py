@@ -63,11 +63,6 @@ def test_ago_in_words(when: datetime | None, text: str) -> None:
     assert prose.ago(when, NOW) == text
 
 
-@pytest.mark.parametrize(("seconds", "text"), [(12, "12 seconds"), (125, "2 minutes"), (-5, "a moment")])
-def test_duration_in_words(seconds: float, text: str) -> None:
-    assert prose.duration(seconds) == text
-
-
 def test_crash_log_title_counts_one_line_as_one_line() -> None:
     assert crash_log_text(["panic: boom"]).plain.splitlines()[0] == "last crash (1 line)"
     assert crash_log_text(["a", "b"]).plain.splitlines()[0] == "last crash (2 lines)"

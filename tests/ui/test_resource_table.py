@@ -6,7 +6,14 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 
 from kdash.ui.widgets.resource_table import Cell, Column, ResourceTable, Row
-from kdash.ui.widgets.table_model import SAMPLE_ROWS, RowFilter, fit_widths, measure_widths, sort_key
+from kdash.ui.widgets.table_model import (
+    SAMPLE_ROWS,
+    RowFilter,
+    fit_widths,
+    measure_widths,
+    sort_key,
+    stale_keys,
+)
 
 COLUMNS = (
     Column("name", "NAME", max_width=20),
@@ -17,7 +24,9 @@ COLUMNS = (
 
 def row(i: int, restarts: int | None = None, message: str = "", labels: dict[str, str] | None = None) -> Row:
     r = i % 13 if restarts is None else restarts
-    return Row(i, (Cell(Text(f"pod-{i}")), Cell(Text(str(r))), Cell(Text(message))), None, labels=labels or {})
+    return Row(
+        i, (Cell(Text(f"pod-{i}")), Cell(Text(str(r))), Cell(Text(message))), None, labels=labels or {}
+    )
 
 
 class TableApp(App[None]):
@@ -142,3 +151,12 @@ async def test_widths_after_updates_equal_a_fresh_measurement() -> None:
             await pilot.pause()
             assert table._natural == _reference_widths(rows)
         assert table._natural == [7, 9, 12]
+
+
+def test_stale_keys_are_the_rows_to_redraw() -> None:
+    rows = {i: row(i) for i in range(4)}
+    assert stale_keys(rows, dict(rows)) is None  # the same rows: nothing to redraw
+    assert stale_keys(rows, {i: row(i) for i in range(4)}) is None  # equal rows, new objects
+    changed = {**rows, 1: row(1, restarts=99), 9: row(9)}
+    del changed[3]
+    assert sorted(stale_keys(rows, changed) or []) == [1, 3, 9]  # changed, gone, new

@@ -6,7 +6,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from kdash.sim.scenarios import Scenario
+from kdash.sim.scenarios.base import Scenario
 from kdash.sim.scenarios.builders import base_cluster, container, crash_loop
 from kdash.sim.scenarios.workloads import IpPool, deployment
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from kdash.sim.scenarios import Scenario
 from kdash.sim.scenarios import demo_logs as text
+from kdash.sim.scenarios.base import Scenario
 from kdash.sim.scenarios.builders import (
     base_cluster,
     container,

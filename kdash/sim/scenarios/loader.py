@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from kdash.sim.resources import by_kind
-from kdash.sim.scenarios import Scenario, ScenarioError
+from kdash.sim.scenarios.base import Scenario, ScenarioError
 from kdash.sim.scenarios.builders import base_cluster
 
 JSON = dict[str, Any]

@@ -61,6 +61,8 @@ def log_tail_widget(logs: LogSource | None) -> Widget:
 class DashboardScreen(RowKeys, Screen[None]):
     """The main screen: renders the session's views (`show`); keys here act on the focused pane."""
 
+    INTERPRETS_KEYS: ClassVar[bool] = True  # the panes' filter keys too, in on_key (list_keys.py)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # not priority: run in key order with the rest (see on_key), not as soon as it is read
         Binding("tab", "next_pane", "Next pane", id="pane-next"),
@@ -137,16 +139,21 @@ class DashboardScreen(RowKeys, Screen[None]):
     # -- keys that open a modal ---------------------------------------------------------------------
 
     async def on_key(self, event: events.Key) -> None:
-        """Open the command bar and the namespace picker in key order, and hand them the keys that
-        follow. Textual gives each key to the focused widget's queue when the app reads it, so keys
-        typed right after `:` (tmux send-keys, a paste, a fast typist) reach this screen before an
-        app-level binding could open the bar; without this `:deploy` would run `d` (describe)."""
+        """Every key of the dashboard is interpreted here, at one place, in the order typed: the
+        focused pane's `/` filter, the command bar and namespace picker (and the keys typed after
+        them), the bindings. Textual gives each key to the focused widget's queue when the app
+        reads it, and each widget on the way up here has a queue of its own: a key acted on
+        further down (a `/` in the pane) could act before the `:` ahead of it reached this screen,
+        and an app-level binding is checked only after the keys typed next were handed on
+        (`:deploy` would run `d`, describe)."""
         top = self.app.screen
         if top is not self:
             event.stop()
             event.prevent_default()
             if isinstance(top, TypeAheadModal):
                 await top.type_ahead(event)
+            return
+        if self._filter_key(event):
             return
         opener = {"colon": "command_bar", "n": "pick_namespace"}.get(event.key)
         if opener is None:
@@ -163,6 +170,14 @@ class DashboardScreen(RowKeys, Screen[None]):
                 origin = self.focused or self
                 if not origin.post_message(TypeAheadDrained(prompt)):
                     await prompt.drained()
+
+    def _filter_key(self, event: events.Key) -> bool:
+        """The focused pane's `/` filter (a pane's, or the log tail's): True if the key was its."""
+        pane = self.pane(self.focused_pane_id())
+        if isinstance(pane, Pane):
+            return pane.filter_key(event)
+        tails = pane.query(LogTailPane)
+        return bool(tails) and tails.first().filter_key(event)
 
     async def _run_binding(self, event: events.Key) -> None:
         """Run the key's binding now, in the order typed. The app would check it only when the

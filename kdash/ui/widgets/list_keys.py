@@ -46,6 +46,11 @@ else:
     _ScreenBase = _WidgetBase = object
 
 
+def interprets_keys(screen: Screen[object]) -> bool:
+    """Whether `screen` interprets its widgets' filter keys itself (the dashboard does)."""
+    return bool(getattr(screen, "INTERPRETS_KEYS", False))
+
+
 class FilterBar(InlineFilter):
     """The `/` filter line of one list (typed while the list's table keeps the focus)."""
 
@@ -97,18 +102,29 @@ class FilterKeys(_WidgetBase):
         self._close_bar()
 
     def on_key(self, event: events.Key) -> None:
-        """`/` opens the filter here, in key order, rather than through the binding (checked only
-        after the keys typed after it were handed on); while it is open, every key is its own."""
+        """On a list screen keys come here. A dashboard pane's keys are interpreted by its screen,
+        with every other key, at one place (DashboardScreen.on_key): a key sitting in the pane's
+        queue must not act before the `:` ahead of it has reached the screen and opened the bar."""
+        if not interprets_keys(self.screen) or isinstance(self, Screen):
+            self.filter_key(event)
+
+    def filter_key(self, event: events.Key) -> bool:
+        """`/` opens the filter, in key order, rather than through the binding (checked only after
+        the keys typed after it were handed on); while it is open, every key is its own. True when
+        the key was the filter's (it is then stopped)."""
+        if self.screen is not self.app.screen:
+            return False  # typed ahead into a prompt opened on top
         bar = self.filter_bar
         if not bar.is_open:
-            if event.key == "slash":
-                event.stop()
-                event.prevent_default()
-                self.action_open_filter()
-            return
+            if event.key != "slash":
+                return False
+            event.stop()
+            event.prevent_default()
+            self.action_open_filter()
+            return True
         fed = bar.feed(event)
         if fed is Fed.NOT_MINE:
-            return
+            return False
         event.stop()
         event.prevent_default()
         table = self.filter_table
@@ -120,6 +136,7 @@ class FilterKeys(_WidgetBase):
             self._close_bar()
         else:
             self.close_filter()
+        return True
 
     def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
         """Tab (or a click) left the list while the filter was open: keep the filter, close the bar."""

@@ -22,6 +22,7 @@ from textual.widgets import Static
 from kdash.model.source import LogLine, LogSource, LogStream, LogTarget
 from kdash.ui.format import clean
 from kdash.ui.widgets.inline_filter import Fed, InlineFilter
+from kdash.ui.widgets.list_keys import interprets_keys
 from kdash.ui.widgets.log_view import LogView
 
 
@@ -155,17 +156,23 @@ class LogTailPane(Vertical):
             self.screen.set_focus(self.view)
 
     def on_key(self, event: events.Key) -> None:
-        """`/` opens the filter in key order; while it is open every key is its own (as in Pane)."""
+        if not interprets_keys(self.screen):  # the dashboard calls filter_key itself, in order
+            self.filter_key(event)
+
+    def filter_key(self, event: events.Key) -> bool:
+        """`/` opens the filter; while it is open every key is its own. Called by the dashboard,
+        which interprets every key at one place, in order (as for a pane, list_keys.FilterKeys)."""
         bar = self.filter_bar
         if not bar.is_open:
-            if event.key == "slash":
-                event.stop()
-                event.prevent_default()
-                self.action_open_filter()
-            return
+            if event.key != "slash":
+                return False
+            event.stop()
+            event.prevent_default()
+            self.action_open_filter()
+            return True
         fed = bar.feed(event)
         if fed is Fed.NOT_MINE:
-            return
+            return False
         event.stop()
         event.prevent_default()
         if fed is Fed.CANCELLED:
@@ -174,6 +181,7 @@ class LogTailPane(Vertical):
             self._set_filter(bar.value)
             if fed is Fed.SUBMITTED:
                 self._close_bar()
+        return True
 
     def on_descendant_blur(self, _event: events.DescendantBlur) -> None:
         focused = self.screen.focused

@@ -1,11 +1,9 @@
 """A virtualised log widget: a bounded ring of lines, only the visible rows rendered.
 
-Textual's `Log` starts a worker per write and `RichLog` costs ~0.5 ms a line (FACTS.md §4), so at
-2,000 lines a second neither keeps the UI answering keys. This follows toolong: lines live in a
-bounded list, `render_line` draws just the rows on screen through an LRU of strips, and new lines
-arrive in batches. Wrapping folds at the widget width (character wrap), so a row's height is a
-cell count, not a layout pass. Log text is untrusted: it is sanitised (SGR colour kept, every other
-escape dropped), never parsed as markup, and cut at `MAX_DISPLAY_CHARS` for display.
+Textual's `Log` starts a worker per write and `RichLog` costs ~0.5 ms a line (FACTS.md §4), so this
+follows toolong: lines in a bounded list, `render_line` draws only the rows on screen through an LRU
+of strips, lines arrive in batches, and wrapping is a cell count (character wrap), not a layout pass.
+Log text is untrusted: sanitised (SGR kept), never parsed as markup, cut at `MAX_DISPLAY_CHARS`.
 """
 
 from __future__ import annotations

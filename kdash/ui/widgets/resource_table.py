@@ -27,7 +27,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kdash.ui.format import clean
-from kdash.ui.widgets.table_model import Cell, Column, Row, RowFilter, fit_widths, measure_widths, sort_key
+from kdash.ui.render.table import Cell, Column, Row
+from kdash.ui.widgets.table_model import RowFilter, fit_widths, measure_widths, stale_keys, view_keys
 from kdash.ui.widgets.table_render import GAP, header_line, row_line
 
 __all__ = ["Cell", "Column", "ResourceTable", "Row"]
@@ -187,24 +188,15 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Replace the data. Unchanged rows keep their rendered lines; the cursor stays on its key."""
-        old_rows = self._rows
-        if len(rows) == len(old_rows) and all(map(is_, rows, old_rows.values())):
+        old = self._rows
+        if len(rows) == len(old) and all(map(is_, rows, old.values())):
             return  # the very same rows in the same order (a cached rebuild): nothing to hash
         new = {row.key: row for row in rows}
-        old = self._rows
-        changed = len(new) != len(old)
-        strips = self._strips
-        for key, row in new.items():
-            before = old.get(key)
-            if before is row:
-                continue
-            if before is None or before != row:
-                changed = True
-                strips.pop(key, None)
-        if not changed:
+        stale = stale_keys(old, new)
+        if stale is None:
             return
-        for key in old.keys() - new.keys():
-            strips.pop(key, None)
+        for key in stale:
+            self._strips.pop(key, None)
         self._rows = new
         self._natural = measure_widths(self.columns, rows)
         self._fitted = (-1, [])
@@ -253,16 +245,9 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _rebuild_view(self) -> None:
         previous_key = self._cursor_key
-        rows: list[Row] = list(self._rows.values())
-        if self._filter.active:
-            rows = [r for r in rows if self._filter.matches(r)]
-        if self._sort_index is not None:
-            key_of = sort_key(self.columns, self._sort_index)
-            keyed = [(key_of(r), r) for r in rows]
-            keyed.sort(key=lambda kr: kr[0], reverse=self._sort_reverse)
-            # blanks stay last in either direction
-            rows = [r for k, r in keyed if k[0] != 2] + [r for k, r in keyed if k[0] == 2]
-        self._view = [r.key for r in rows]
+        self._view = view_keys(
+            self._rows.values(), self._filter, self.columns, self._sort_index, self._sort_reverse
+        )
         self._index = {key: i for i, key in enumerate(self._view)}
         self._set_virtual_height(len(self._view) + 1)
         # Until the user moves the cursor it stays on the top row (the worst, in most panes), so

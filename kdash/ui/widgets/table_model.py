@@ -8,7 +8,7 @@ kdash.ui.render.table's, built by the row builders of kdash/ui/render.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice, zip_longest
 from typing import Any
@@ -20,7 +20,18 @@ from kdash.model.meta import LabelSelector
 from kdash.model.selectors import parse_label_selector
 from kdash.ui.render.table import Cell, Column, Row
 
-__all__ = ["Cell", "Column", "Row", "RowFilter", "clean_cell", "fit_widths", "measure_widths", "sort_key"]
+__all__ = [
+    "Cell",
+    "Column",
+    "Row",
+    "RowFilter",
+    "clean_cell",
+    "fit_widths",
+    "measure_widths",
+    "sort_key",
+    "stale_keys",
+    "view_keys",
+]
 
 _DIGITS = re.compile(r"(\d+)")
 
@@ -115,6 +126,34 @@ def sort_key(columns: Sequence[Column], index: int) -> Callable[[Row], tuple[Any
         return (1, (str(value),))
 
     return key
+
+
+def view_keys(
+    rows: Iterable[Row],
+    row_filter: RowFilter,
+    columns: Sequence[Column],
+    sort_index: int | None,
+    reverse: bool,
+) -> list[Hashable]:
+    """The keys of the rows `row_filter` keeps, sorted stably by one column (None: in the given
+    order); blanks stay last in either direction."""
+    shown = [r for r in rows if row_filter.matches(r)] if row_filter.active else list(rows)
+    if sort_index is not None:
+        key_of = sort_key(columns, sort_index)
+        keyed = [(key_of(r), r) for r in shown]
+        keyed.sort(key=lambda kr: kr[0], reverse=reverse)
+        shown = [r for k, r in keyed if k[0] != 2] + [r for k, r in keyed if k[0] == 2]
+    return [r.key for r in shown]
+
+
+def stale_keys(old: Mapping[Hashable, Row], new: Mapping[Hashable, Row]) -> list[Hashable] | None:
+    """Keys whose drawn line is out of date (a new or changed row, or one gone); None when `new`
+    holds the same rows as `old`. A row that is the same object is not compared at all."""
+    stale = [key for key, row in new.items() if (before := old.get(key)) is not row and before != row]
+    if not stale and len(new) == len(old):
+        return None
+    stale.extend(old.keys() - new.keys())
+    return stale
 
 
 # -- widths ----------------------------------------------------------------------------------------

@@ -1,0 +1,25 @@
+"""The `Scenario` type and its error, apart from the package so the scenario builders can import
+them without importing the package that dispatches to those builders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kdash.sim.logs import Line, LogKey
+
+JSON = dict[str, Any]
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be loaded; the message is one sentence for the user."""
+
+
+@dataclass
+class Scenario:
+    """Initial objects (full dicts with kind/apiVersion) and scripted container logs."""
+
+    objects: list[JSON] = field(default_factory=list)
+    #: (namespace, pod, container) -> (current lines, previous instance lines or None)
+    logs: dict[LogKey, tuple[list[Line], list[Line] | None]] = field(default_factory=dict)
+    metrics: bool = False
