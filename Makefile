@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.kdash-installed
 SRC    := kdash tests benchmarks scripts
 
-.PHONY: venv demo test fuzz lint format snapshots-update screenshots bench docs clean
+.PHONY: venv demo test fuzz lint format snapshots-update screenshots bench bench-100k docs clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ screenshots: $(STAMP) ## regenerate screenshots/*.svg from a real run on the dem
 
 bench: $(STAMP) ## run the benchmark harness and rewrite docs/benchmarks.md
 	$(BIN)/python -m benchmarks
+
+bench-100k: $(STAMP) ## make bench plus the 100,000-pod row of the scale curve (long: ~15 min more)
+	$(BIN)/python -m benchmarks --with-100k
 
 docs: $(STAMP)
 	$(BIN)/python -m kdash.health.docs > docs/rules.md

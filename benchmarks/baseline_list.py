@@ -2,7 +2,7 @@
 
 Deliberately minimal (stdlib http.client + ssl + orjson, no kubernetes client, gc paused while
 parsing as kdash does), so the ratio against it shows what kdash adds on top of the unavoidable work.
-Usage: python -m benchmarks.baseline_list KUBECONFIG  -> prints one JSON line with seconds and counts.
+Usage: python -m benchmarks.baseline_list KUBECONFIG  -> prints one JSON line with seconds, CPU and counts.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import gc
 import http.client
+import resource
 import ssl
 import sys
 import tempfile
@@ -77,7 +78,9 @@ def list_all(kubeconfig: str, page: int = 500) -> dict[str, int]:
 def main() -> None:
     start = time.perf_counter()
     counts = list_all(sys.argv[1])
-    print(orjson.dumps({"seconds": time.perf_counter() - start, "counts": counts}).decode())
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime  # interpreter start-up included, as for kdash
+    print(orjson.dumps({"seconds": time.perf_counter() - start, "cpu_s": cpu, "counts": counts}).decode())
 
 
 if __name__ == "__main__":

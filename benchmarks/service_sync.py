@@ -61,6 +61,7 @@ def one_run(kubeconfig: str) -> dict[str, float]:
         "replicasets": float(len(snap.replicasets)),
         "rss_before_mb": before,
         "rss_after_mb": after,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
@@ -88,14 +89,14 @@ def main() -> None:
             results.append(r)
             print(
                 f"synced={bool(r['synced'])} in {r['seconds']:.2f}s (cpu {r['cpu_seconds']:.2f}s): "
-                f"{r['pods']:.0f} pods; RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB"
+                f"{r['pods']:.0f} pods; RSS {r['rss_before_mb']:.0f} -> {r['rss_after_mb']:.0f} MB, "
+                f"peak {r['peak_rss_mb']:.0f} MB"
             )
-        med = {
-            k: statistics.median(r[k] for r in results) for k in ("seconds", "cpu_seconds", "rss_after_mb")
-        }
+        keys = ("seconds", "cpu_seconds", "rss_after_mb", "peak_rss_mb")
+        med = {k: statistics.median(r[k] for r in results) for k in keys}
         print(
             f"median of {len(results)}: sync {med['seconds']:.2f}s, cpu {med['cpu_seconds']:.2f}s, "
-            f"RSS after {med['rss_after_mb']:.0f} MB"
+            f"RSS after {med['rss_after_mb']:.0f} MB, peak {med['peak_rss_mb']:.0f} MB"
         )
         return
 

@@ -2,14 +2,21 @@
 
 Every failure a person can cause or fix (no kubeconfig, unknown context, unreachable server) ends
 here as one sentence on stderr and exit code 2; nothing below prints tracebacks at them.
+
+Start-up order (DESIGN.md T1): the cluster service starts listing before Textual is even imported,
+so the ~1 s of UI imports and app start-up overlaps the server's answers instead of preceding them;
+the app then attaches to the running service and its first frame shows "syncing". Only what the
+first request needs is imported before it (no Textual, no `kubernetes`, no `kdash check`).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +28,9 @@ from kdash.model.logtext import clean
 if TYPE_CHECKING:
     from kdash.config import KdashConfig
     from kdash.k8s.kubeconfig import KubeTarget
+    from kdash.k8s.service import ClusterService
+    from kdash.ui.app import KdashApp
+    from kdash.ui.prefs import Preferences
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -59,7 +69,9 @@ def _add_target_options(parser: argparse.ArgumentParser, *, inherit: bool = Fals
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, check_options: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; without `check_options` the `check` subcommand is only named
+    (its options live in kdash.check.command, ~0.5 s of imports a dashboard launch never needs)."""
     parser = argparse.ArgumentParser(
         prog="kdash",
         description="A live Kubernetes dashboard for the terminal.",
@@ -70,12 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="{check,sim}")
     check = sub.add_parser("check", help="print the health report (exit 1 when a threshold is broken)")
     _add_target_options(check, inherit=True)
-    try:
-        from kdash.check.command import add_arguments
-    except ImportError:  # the health report ships with the check package; keep --help working without it
-        pass
-    else:
-        add_arguments(check)
+    if check_options:
+        try:
+            from kdash.check.command import add_arguments
+        except ImportError:  # the health report ships with the check package; keep --help working
+            pass
+        else:
+            add_arguments(check)
     sub.add_parser("sim", help="run the simulated cluster as a standalone API server", add_help=False)
     return parser
 
@@ -86,13 +99,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kdash.sim.cli import main as sim_main
 
         return sim_main(args_list[1:])
-    parser = build_parser()
+    # argparse has no abbreviations of subcommands: `check` is chosen only if the word is there
+    parser = build_parser(check_options="check" in args_list)
     args = parser.parse_args(args_list)
     _setup_logging(args.log_file)
     try:
         if args.command == "check":
             return _run_check(args)
-        return _run_tui(args)
+        code = _run_tui(args)
+        # Everything alive now goes with the process: without this the interpreter's last
+        # collection walks the whole cluster picture the service unfroze (seconds at 100,000 pods).
+        gc.freeze()
+        return code
     except KdashError as exc:
         print(f"kdash: {redact(clean(exc))}", file=sys.stderr)  # messages may quote cluster strings
         return exc.exit_code
@@ -120,18 +138,20 @@ def _load_config(args: argparse.Namespace) -> KdashConfig:
 
 
 def _ui_settings(config: KdashConfig) -> dict[str, str]:
-    """Check what only the TUI can (theme names, binding ids and keys) before any cluster is
-    contacted, and return the keymap for `App.set_keymap`."""
-    from textual.theme import BUILTIN_THEMES
-
+    """Check what only the TUI can (theme names, binding ids and keys) and return the keymap for
+    `App.set_keymap`. Runs while the informers list (it imports Textual), before any wait on the
+    cluster: a bad config still stops kdash at once."""
     from kdash.config_schema import did_you_mean
     from kdash.ui.keymap import check_keymap
 
     source = config.source or "config"
-    if config.theme and config.theme not in BUILTIN_THEMES:
-        raise ConfigError(
-            f"{source}: theme: unknown theme {config.theme!r}{did_you_mean(config.theme, BUILTIN_THEMES)}"
-        )
+    if config.theme:
+        from textual.theme import BUILTIN_THEMES
+
+        if config.theme not in BUILTIN_THEMES:
+            raise ConfigError(
+                f"{source}: theme: unknown theme {config.theme!r}{did_you_mean(config.theme, BUILTIN_THEMES)}"
+            )
     return check_keymap(config.keymap, source)
 
 
@@ -152,6 +172,19 @@ def _scope(args: argparse.Namespace, target: KubeTarget, config: KdashConfig) ->
     if args.all_namespaces:
         return None
     return args.namespace or config.namespace or target.namespace
+
+
+def _open_namespace(
+    args: argparse.Namespace, target: KubeTarget, config: KdashConfig, prefs: Preferences
+) -> str | None:
+    """The namespace the app will show first, by kdash.ui.scope's rule (-n or -A as given, else the
+    one remembered for the context, else `_scope`): the service lists it from the start, so the
+    app's first `NamespaceScope.apply()` finds nothing to change and no list is thrown away."""
+    if args.namespace is not None or args.all_namespaces:
+        return str(args.namespace) if args.namespace is not None else None
+    if prefs.has_namespace(target.context):
+        return prefs.last_namespace(target.context)
+    return _scope(args, target, config)
 
 
 def _service_settings(config: KdashConfig) -> Any:
@@ -182,33 +215,76 @@ def _run_check(args: argparse.Namespace) -> int:
         return run(args)
 
 
-def _run_tui(args: argparse.Namespace) -> int:
+def _start_service(
+    args: argparse.Namespace, target: KubeTarget, config: KdashConfig, prefs: Preferences, stack: ExitStack
+) -> tuple[ClusterService, Any]:
+    """The cluster service, listing already, and its log service; both stopped by `stack`."""
+    from kdash.k8s.crash import CrashCapture
+    from kdash.k8s.logs import LogService
+    from kdash.k8s.service import ClusterService
+
+    namespace = _open_namespace(args, target, config, prefs)
+    service = ClusterService(target, namespace=namespace, settings=_service_settings(config))
+    stack.callback(service.stop)  # idempotent: the app stops it first when it ran
+    logs = LogService(
+        target, service, buffer_lines=config.log_buffer_lines, max_streams=config.max_log_streams
+    )
+    capture = CrashCapture(service, target)  # subscribed before the first publish: no restart missed
+    stack.callback(logs.stop_all)
+    stack.callback(capture.stop)
+    service.start()
+    return service, logs
+
+
+def _probe_in_background(target: KubeTarget) -> Callable[[], None]:
+    """GET /version on a thread while the UI imports; the returned call waits for it and raises
+    its error (ConnectionFailed: one sentence, exit 2) when the server is not there."""
+    from kdash.k8s.probe import probe
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            probe(target, timeout=10.0)
+        except BaseException as exc:  # raised again on the main thread, where it is worded
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="kdash-probe", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failure:
+            raise failure[0]
+
+    return wait
+
+
+def _run_app(app: KdashApp) -> int:
+    return int(app.run() or 0)
+
+
+def _run_tui(args: argparse.Namespace, run: Callable[[KdashApp], int] = _run_app) -> int:
+    """The dashboard; `run` runs the built app (tests pass one that drives it headless)."""
     config = _load_config(args)
-    keymap = _ui_settings(config)
     with ExitStack() as stack:
         target = _resolve_target(args, stack)
-        from kdash.k8s.probe import probe
+        from kdash.ui.prefs import Preferences  # state.json only: no Textual
 
-        probe(target, timeout=10.0)
-        from kdash.k8s.crash import CrashCapture
-        from kdash.k8s.logs import LogService
-        from kdash.k8s.service import ClusterService
+        prefs = Preferences.load()
+        service, logs = _start_service(args, target, config, prefs, stack)
+        reachable = _probe_in_background(target)
+        # The informers are listing: import the UI meanwhile (~1 s of it at 10,000 pods).
+        keymap = _ui_settings(config)
+        health_config = _health_config(config)
         from kdash.ui.app import KdashApp
-        from kdash.ui.prefs import Preferences
 
-        namespace = _scope(args, target, config)
-        service = ClusterService(target, namespace=namespace, settings=_service_settings(config))
-        logs = LogService(
-            target, service, buffer_lines=config.log_buffer_lines, max_streams=config.max_log_streams
-        )
-        capture = CrashCapture(service, target)
-        stack.callback(logs.stop_all)
-        stack.callback(capture.stop)
+        reachable()
         app = KdashApp(
             service,
             logs,
-            health_config=_health_config(config),
-            prefs=Preferences.load(),
+            health_config=health_config,
+            prefs=prefs,
             # Only what the user asked for: otherwise the app reopens the namespace remembered
             # for this context, then falls back to the service's (config file, then context).
             start_namespace=args.namespace,
@@ -217,5 +293,4 @@ def _run_tui(args: argparse.Namespace) -> int:
         if config.theme:
             app.theme = config.theme
         app.set_keymap(keymap)  # [keymap]: binding id -> keys, as posting applies its keymap
-        result = app.run()
-        return int(result or 0)
+        return run(app)

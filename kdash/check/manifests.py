@@ -292,6 +292,10 @@ def _parse(doc: _Doc) -> tuple[Any, str, int]:
 
 def _flatten(obj: Any, label: str) -> Iterator[tuple[str, Any]]:
     """`List` kinds (kubectl get -o yaml) become their items, each with its own label."""
+    kind = obj.get("kind") if type(obj) is dict else None
+    if not (type(kind) is str and kind.endswith("List")):  # nearly every document: no List
+        yield label, obj
+        return
     stack: list[tuple[str, Any, int]] = [(label, obj, 0)]
     while stack:
         where, item, depth = stack.pop()
@@ -348,7 +352,8 @@ def load_manifests(args: Sequence[str], stdin: TextIO | None = None) -> Loaded:
                     if obj is None:  # an empty document
                         continue
                     for label, item in _flatten(obj, f"{name}: document {n}"):
-                        if isinstance(item, dict) and item.get("kind") in NOT_LINTED:
+                        kind = item.get("kind") if type(item) is dict else None
+                        if type(kind) is str and kind in NOT_LINTED:  # `kind: [a]` is no kind
                             counts["skipped"] += 1
                             continue
                         labels.append(label)

@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from kdash.check.scope import CheckScope
-from kdash.check.textrows import ObjectBlock, Row
+from kdash.check.textrows import Header, ObjectBlock, Row
 from kdash.health import HealthReport, grade_for
 from kdash.model.findings import Finding, ObjectScore, Severity
 from kdash.model.logtext import clean, strip_ansi
@@ -104,11 +104,11 @@ def render_text(
                 _grade(score),
             )
         )
-        block: list[tuple[Text, list[Row]]] = []
+        block: list[tuple[Header, list[Row]]] = []
         for obj, findings in objects:
-            header = Text.assemble(
-                "  ", _plain(f"{obj.kind}/{obj.name}", "bold"), f"  {obj.score:.0f} ", _grade(obj.score)
-            )
+            letter = grade_for(obj.score)  # the parts of Text.assemble("  ", kind/name, score, grade)
+            header = (("  ", ""), (f"{obj.kind}/{obj.name}", "bold"), (f"  {obj.score:.0f} ", ""),
+                      (f"({letter})", GRADE_STYLE.get(letter, "")))  # fmt: skip
             rows: list[Row] = []
             for f in findings:
                 style = "dim" if f.ignored else ""
@@ -187,7 +187,8 @@ def render_json(report: HealthReport, show_ignored: bool = False, scope: CheckSc
 
 
 def _xml(text: str) -> str:
-    return _XML_ILLEGAL.sub("\ufffd", text)
+    """Legal XML with no escape sequence or invisible/bidi character: CI pages show it as is."""
+    return _XML_ILLEGAL.sub("\ufffd", clean(text, multiline=True))
 
 
 def render_junit(report: HealthReport, show_ignored: bool = False, scope: CheckScope | None = None) -> str:

@@ -59,18 +59,23 @@ class FindingRows:
         yield runs.flush()
 
 
-class ObjectBlock:
-    """Object headers (a Text each, printed as `console.print(header)` prints it) with their
-    finding rows, as one renderable, so a report of thousands of objects is a few prints, not
-    two per object (each print costs as much as drawing a row). Print it with `crop=False`."""
+# A one-line header as (text, style) parts, `Text.assemble(*parts)` in rich's terms; texts may be
+# raw cluster text (escape sequences are stripped here).
+Header = Sequence[tuple[str, str]]
 
-    def __init__(self, objects: Sequence[tuple[Text, Sequence[Row]]]) -> None:
+
+class ObjectBlock:
+    """Object headers (each printed as `console.print(Text.assemble(*parts))` prints it) with
+    their finding rows, as one renderable, so a report of thousands of objects is a few prints,
+    not two per object (each print costs as much as drawing a row). Print it with `crop=False`."""
+
+    def __init__(self, objects: Sequence[tuple[Header, Sequence[Row]]]) -> None:
         self.objects = objects
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         runs = _Runs(console)
         for header, rows in self.objects:
-            yield from _text(runs, console, options, header)
+            yield from _header(runs, console, options, header)
             yield from _rows(runs, console, options, rows)
         yield runs.flush()
 
@@ -110,37 +115,25 @@ def _cropped(console: Console, options: ConsoleOptions, renderable: Text | Table
         yield from line
 
 
-def _text(runs: _Runs, console: Console, options: ConsoleOptions, text: Text) -> Iterator[Segment]:
-    """A one-line Text of printable ASCII with side-by-side spans (an object's header) as runs;
-    anything else as rich renders it."""
-    plain = text.plain
-    spans = sorted(text.spans, key=lambda span: span.start)
-    simple = (
-        _simple(plain)
-        and len(plain) <= options.max_width
-        and text.end == "\n"
-        and text.justify is None
-        and options.justify is None
-        and runs.style(text.style) is None
-        and all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
-    )
+def _header(runs: _Runs, console: Console, options: ConsoleOptions, parts: Header) -> Iterator[Segment]:
+    """Parts of printable ASCII that fit on the line as runs; anything else as rich prints it."""
+    if options.justify is not None or sum(len(t) for t, _ in parts) > options.max_width:
+        simple = False
+    else:
+        simple = all(_simple(t) for t, _ in parts)
     if not simple:
         yield runs.flush()
-        yield from _cropped(console, options, text)
+        yield from _cropped(console, options, Text.assemble(*[(strip_ansi(t), style) for t, style in parts]))
         return
-    at = 0
-    for span in spans:
-        if span.start >= span.end:
-            continue
-        runs.plain.append(plain[at : span.start])
-        style = runs.style(span.style)
-        if style is None:
-            runs.plain.append(plain[span.start : span.end])
+    plain = runs.plain
+    for text, name in parts:
+        style = runs.style(name) if name else None
+        if style is None or not text:
+            plain.append(text)
         else:
             yield runs.flush()
-            yield Segment(plain[span.start : span.end], style)
-        at = span.end
-    runs.plain.append(plain[at:] + "\n")
+            yield Segment(text, style)
+    plain.append("\n")
 
 
 def _rows(runs: _Runs, console: Console, options: ConsoleOptions, rows: Sequence[Row]) -> Iterator[Segment]:

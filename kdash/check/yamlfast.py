@@ -69,10 +69,35 @@ def load_simple(text: str, loader: Any, max_depth: int) -> Any:
     for line in text.split("\n"):
         hit = cached(line) or _lookup(line, loader)
         shape, n, key, kind, value, _ = hit
-        if shape == _KEY and kind == _SCALAR and n == keys_at:
-            cur[key] = value  # most lines: the next key of the same mapping
-            continue
-        if shape == _SKIP:
+        # The shortcuts first: nine lines in ten of a manifest are the next key of the mapping
+        # being read, or the first key of a mapping opened by the line before. The general code
+        # below handles every line the same way, these only sooner.
+        if shape == _KEY:
+            if n == keys_at:
+                if kind == _SCALAR:
+                    cur[key] = value
+                    continue
+                if kind == _NESTED:
+                    pending, pending_key, pending_entry, pending_ind = cur, key, False, n
+                    keys_at = _NOWHERE
+                    continue
+            elif pending is not None and n > pending_ind and kind <= _NESTED:
+                if len(stack) >= max_depth - 1:
+                    raise Declined
+                opened_map: dict[Any, Any] = {}
+                if pending_entry:
+                    pending.append(opened_map)
+                else:
+                    pending[pending_key] = opened_map
+                stack.append((cur, cur_ind, cur_list))
+                cur, cur_ind, cur_list = opened_map, n, False
+                if kind == _SCALAR:
+                    opened_map[key] = value
+                    keys_at, pending = n, None
+                else:
+                    pending, pending_key, pending_entry, pending_ind = opened_map, key, False, n
+                continue
+        elif shape == _SKIP:
             continue
         entry = shape != _KEY
         if pending is not None:

@@ -67,14 +67,18 @@ def _required(groups: tuple[tuple[str, ...], ...]) -> list[tuple[tuple[str, ...]
     )
 )
 def annotations_missing(ctx: Ctx, t: Target) -> Iterator[Hit]:
-    keys = [k.lower() for k in t.meta.annotations]
-    missing = [
-        group[0]
-        for group, pattern in _required(ctx.config.required_annotations)
-        if not any(pattern.match(k) for k in keys)
-    ]
+    missing = _missing(ctx.config.required_annotations, tuple(t.meta.annotations))
     if missing:
         yield Hit(f"{obj(t)} has no {' or '.join(missing)} annotation")
+
+
+@lru_cache(maxsize=4096)
+def _missing(groups: tuple[tuple[str, ...], ...], keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The first name of each group no key matches (objects share their sets of annotation keys)."""
+    lowered = [k.lower() for k in keys]
+    return tuple(
+        group[0] for group, pattern in _required(groups) if not any(pattern.match(k) for k in lowered)
+    )
 
 
 @object_rule(

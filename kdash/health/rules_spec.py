@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from kdash.health.context import Ctx, Target
 from kdash.health.images import parse_image
@@ -11,6 +12,8 @@ from kdash.model.findings import Severity
 from kdash.model.pods import ContainerSpec, ProbeSpec
 
 WARN, INFO = Severity.WARNING, Severity.INFO
+# A manifest or a cluster has few distinct images and many containers: parse each once.
+_image_ref = lru_cache(maxsize=4096)(parse_image)
 MIN_GRACE_SECONDS = 5  # a preStop sleep plus the app's own shutdown need at least this long
 
 
@@ -121,7 +124,7 @@ def probe_port_unknown(_ctx: Ctx, t: Target, c: ContainerSpec, init: bool) -> It
     )
 )
 def image_tag_latest(_ctx: Ctx, t: Target, c: ContainerSpec, init: bool) -> Iterator[Hit]:
-    ref = parse_image(c.image)
+    ref = _image_ref(c.image)
     if c.image and not ref.pinned:
         what = "the tag latest" if ref.tag == "latest" else "no tag"
         yield Hit(f"{where(t, c, init)} uses image {c.image!r} with {what}", c.name)
@@ -142,7 +145,7 @@ def image_tag_latest(_ctx: Ctx, t: Target, c: ContainerSpec, init: bool) -> Iter
     )
 )
 def image_pull_always(_ctx: Ctx, t: Target, c: ContainerSpec, init: bool) -> Iterator[Hit]:
-    if c.pull_policy == "Always" and parse_image(c.image).pinned:
+    if c.pull_policy == "Always" and _image_ref(c.image).pinned:
         yield Hit(f"{where(t, c, init)} pulls pinned image {c.image!r} on every start", c.name)
 
 

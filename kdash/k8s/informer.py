@@ -33,7 +33,7 @@ from kdash.k8s.rawapi import (
     UnreachableError,
 )
 from kdash.k8s.reachability import Reachability
-from kdash.k8s.records import build
+from kdash.k8s.records import builder
 from kdash.k8s.resources import ResourceInfo, list_path
 from kdash.k8s.settings import ServiceSettings
 from kdash.k8s.states import StreamState
@@ -83,6 +83,7 @@ class Informer:
         self._listed = False  # data of this stream has been listed at least once
         self._split_items = True  # parse list pages item by item (off once a page was not laid out so)
         self._stale_since: datetime | None = None
+        self._builder = builder(info.resource)
         self._backoff = Backoff(settings.backoff_initial, settings.backoff_max)
         self.thread = threading.Thread(
             target=self._run, name=f"kdash-informer-{info.resource}-{namespace or 'all'}", daemon=True
@@ -330,7 +331,7 @@ class Informer:
 
     def _build(self, obj: dict[str, Any]) -> Any:
         try:
-            return build(self.info.resource, obj)
+            return self._builder(obj)
         except Exception:  # one odd object must not stop the kind
             log.exception("cannot build a record of %s", self.info.resource)
             return None

@@ -1,14 +1,17 @@
 """Find and load the kubeconfig the way kubectl does, and say clearly what is wrong when we cannot.
 
-Validation (YAML, context, cluster and user entries) happens here, before the official client's
-loader runs, because the loader's own exceptions are terse and sometimes tracebacks in disguise.
-Credentials themselves (tokens, client certificates, exec plugins) go through the official loader.
+Validation (YAML, context, cluster and user entries) happens here, before any credentials are
+read, because the official loader's own exceptions are terse and sometimes tracebacks in disguise.
+Static credentials (token, tokenFile, client certificates, CA) are read by kdash.k8s.kubeauth
+without importing `kubernetes` (~0.3 s of start-up); exec plugins, auth providers, in-cluster
+service accounts and anything unusual go through the official loader, which refreshes them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,14 +19,62 @@ from typing import Any
 import yaml
 
 from kdash.errors import ConfigError
+from kdash.k8s.kubeauth import direct_settings
 from kdash.k8s.redact import redact
+from kdash.k8s.transport import Connection, DirectConnection, DirectSettings
 
 _SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 
 
+class _Credentials:
+    """How one target's connections authenticate: kdash's direct settings, or the official
+    client's `Configuration` (loaded at most once; eagerly when there are no direct settings, so
+    that its errors surface in `load_target`)."""
+
+    def __init__(self, direct: DirectSettings | None, loader: Callable[[], Any]) -> None:
+        self.direct = direct
+        self._loader = loader
+        self._configuration: Any = None
+        self._lock = threading.Lock()
+
+    def configuration(self) -> Any:
+        with self._lock:
+            if self._configuration is None:
+                self._configuration = self._loader()
+            return self._configuration
+
+    def connection(self, user_agent: str) -> Connection:
+        if self.direct is not None:
+            return DirectConnection(self.direct, user_agent)
+        return _ClientConnection(self.configuration(), user_agent)
+
+
+class _ClientConnection:
+    """The official client's pool and `param_serialize` (which runs its token refresh hook)."""
+
+    def __init__(self, configuration: Any, user_agent: str) -> None:
+        from kubernetes import client
+
+        self._client = client.ApiClient(configuration=configuration)
+        self._client.user_agent = user_agent
+
+    @property
+    def pool(self) -> Any:
+        return self._client.rest_client.pool_manager
+
+    def prepare(self, path: str, headers: Mapping[str, str]) -> tuple[str, dict[str, str]]:
+        _method, url, out, _body, _post = self._client.param_serialize(
+            "GET", path, header_params=dict(headers), auth_settings=["BearerToken"]
+        )
+        return url, out
+
+    def close(self) -> None:
+        self._client.rest_client.close()
+
+
 @dataclass(frozen=True)
 class KubeTarget:
-    """One resolved cluster: which context, which server, and how to build API clients for it."""
+    """One resolved cluster: which context, which server, and how to connect to it."""
 
     context: str
     server: str  # for display: credentials in the URL (user:password@, ?token=) are masked
@@ -31,16 +82,31 @@ class KubeTarget:
     contexts: tuple[str, ...]
     paths: tuple[str, ...]  # kubeconfig files merged, in kubectl's order; () when in-cluster
     in_cluster: bool = False
-    _configuration: Any = field(default=None, repr=False, compare=False)
+    _credentials: _Credentials | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def via_client(self) -> bool:
+        """True when the official client's loader configured this target (exec, in-cluster...)."""
+        return self._creds().direct is None
+
+    def connection(self, user_agent: str) -> Connection:
+        """A new connection (pool + credentials); one per thread, like the official client."""
+        return self._creds().connection(user_agent)
 
     def api_client(self) -> Any:
-        """A new `kubernetes.client.ApiClient`; one per thread, since the client is not thread-safe."""
+        """A new `kubernetes.client.ApiClient` (imports the client; kdash itself uses `connection`)."""
         from kubernetes import client
 
-        return client.ApiClient(configuration=self._configuration)
+        return client.ApiClient(configuration=self.configuration())
 
     def configuration(self) -> Any:
-        return self._configuration
+        """The official client's `Configuration` of this target (loaded on first use)."""
+        return self._creds().configuration()
+
+    def _creds(self) -> _Credentials:
+        if self._credentials is None:
+            raise ConfigError(f'Context "{self.context}" was not loaded from a kubeconfig.')
+        return self._credentials
 
     def with_context(self, context: str) -> KubeTarget:
         """The same kubeconfig files, another context (for `:ctx NAME`)."""
@@ -61,7 +127,8 @@ def kubeconfig_paths(kubeconfig: str | None, env: Mapping[str, str] | None = Non
     return [Path("~/.kube/config").expanduser()]
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_yaml(path: Path) -> dict[str, Any] | None:
+    """The file's top-level mapping; None for an empty file."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -75,7 +142,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
             where = f" (line {mark.line + 1}, column {mark.column + 1})"
         raise ConfigError(f"Kubeconfig {path} is not valid YAML{where}.") from None
     if data is None:
-        return {}
+        return None
     if not isinstance(data, dict):
         raise ConfigError(f"Kubeconfig {path} is not a kubeconfig: expected a mapping at the top level.")
     return data
@@ -92,12 +159,37 @@ def _named(entries: object) -> dict[str, dict[str, Any]]:
     return out
 
 
+_BODIES = {"clusters": "cluster", "contexts": "context", "users": "user"}
+
+
+def _regular(data: Mapping[str, Any]) -> bool:
+    """Every entry as the official loader expects it (a mapping with a string name and its one
+    body mapping): only then do kdash's merge and the loader's pick the very same entries."""
+    for key, body_key in _BODIES.items():
+        entries = data.get(key)
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            return False
+        for entry in entries:
+            if not (
+                isinstance(entry, dict)
+                and isinstance(entry.get("name"), str)
+                and isinstance(entry.get(body_key), dict)
+                and not any(other in entry for other in _BODIES.values() if other != body_key)
+            ):
+                return False
+    return True
+
+
 @dataclass
 class _Merged:
     current: str | None = None
     contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
     clusters: dict[str, dict[str, Any]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    origins: dict[tuple[str, str], str] = field(default_factory=dict)  # (key, name) -> its file
+    regular: bool = True  # every file non-empty and every entry well-formed (see `_regular`)
 
 
 def _merge(paths: Sequence[Path]) -> _Merged:
@@ -105,16 +197,22 @@ def _merge(paths: Sequence[Path]) -> _Merged:
     merged = _Merged()
     for path in paths:
         data = _read_yaml(path)
+        if data is None:  # the official loader refuses empty files; kdash skips them
+            merged.regular = False
+            data = {}
+        merged.regular = merged.regular and _regular(data)
         if (
             merged.current is None
             and isinstance(data.get("current-context"), str)
             and data["current-context"]
         ):
             merged.current = data["current-context"]
-        for attr, key in (("contexts", "contexts"), ("clusters", "clusters"), ("users", "users")):
-            target: dict[str, dict[str, Any]] = getattr(merged, attr)
+        for key in _BODIES:
+            target: dict[str, dict[str, Any]] = getattr(merged, key)
             for name, body in _named(data.get(key)).items():
-                target.setdefault(name, body)
+                if name not in target:
+                    target[name] = body
+                    merged.origins[(key, name)] = str(path)
     return merged
 
 
@@ -126,8 +224,14 @@ def load_target(
     kubeconfig: str | None = None,
     context: str | None = None,
     env: Mapping[str, str] | None = None,
+    *,
+    official: bool = False,
 ) -> KubeTarget:
-    """Resolve the cluster to talk to, or raise ConfigError with one helpful sentence."""
+    """Resolve the cluster to talk to, or raise ConfigError with one helpful sentence.
+
+    `official` always uses the official client's loader (the reference the direct path is tested
+    against); otherwise it runs only for what kdash.k8s.kubeauth does not read itself.
+    """
     env = os.environ if env is None else env
     paths = kubeconfig_paths(kubeconfig, env)
     existing = [p for p in paths if p.is_file()]
@@ -164,7 +268,16 @@ def load_target(
     server = str(merged.clusters[cluster_name].get("server") or "")
     if not server:
         raise ConfigError(f'Cluster "{cluster_name}" of context "{chosen}" has no server address.')
-    configuration = _client_configuration(existing, chosen)
+    direct = None
+    if merged.regular and not official:
+        user, user_path = None, ""
+        if isinstance(user_name, str) and user_name:
+            user, user_path = merged.users[user_name], merged.origins[("users", user_name)]
+        cluster_path = merged.origins[("clusters", cluster_name)]
+        direct = direct_settings(merged.clusters[cluster_name], cluster_path, user, user_path)
+    credentials = _Credentials(direct, lambda: _client_configuration(existing, chosen))
+    if direct is None:
+        credentials.configuration()  # the loader's errors (and exec plugins) run now, not later
     namespace = body.get("namespace")
     return KubeTarget(
         context=chosen,
@@ -172,7 +285,7 @@ def load_target(
         namespace=namespace if isinstance(namespace, str) and namespace else None,
         contexts=names,
         paths=tuple(str(p) for p in existing),
-        _configuration=configuration,
+        _credentials=credentials,
     )
 
 
@@ -213,5 +326,5 @@ def _load_in_cluster() -> KubeTarget:
         contexts=("in-cluster",),
         paths=(),
         in_cluster=True,
-        _configuration=configuration,
+        _credentials=_Credentials(None, lambda: configuration),
     )

@@ -1,8 +1,10 @@
-"""Thin raw-JSON GET helpers over the official client's connection pool.
+"""Thin raw-JSON GET helpers over one urllib3 pool per thread.
 
-We use the `ApiClient` for what it does well (kubeconfig auth, TLS, proxies, token refresh via
-`param_serialize`) and skip its model layer: bodies are bytes parsed with orjson (FACTS.md §1).
-Requests go straight to its urllib3 pool with `preload_content=False` and `retries=False`:
+The pool and the credentials come from the target's `Connection` (kdash/k8s/transport.py): built
+straight from the kubeconfig for static credentials, or the official `ApiClient` (exec plugins,
+auth providers: token refresh via `param_serialize`). Its model layer is never used: bodies are
+bytes parsed with orjson (FACTS.md §1).
+Requests go straight to the urllib3 pool with `preload_content=False` and `retries=False`:
 urllib3's default Retry(3) would silently repeat a GET after a read timeout (4× the wait) and hide
 connection errors behind MaxRetryError; the informers own retrying, with back-off.
 """
@@ -204,21 +206,20 @@ def gc_unfreeze() -> None:
 
 
 class RawApi:
-    """GETs against one cluster with one `ApiClient` (one per thread: the client is not thread-safe)."""
+    """GETs against one cluster with one connection (one per thread: the client is not thread-safe)."""
 
     def __init__(
         self, target: Any, *, connect_timeout: float = 10.0, read_timeout: float = 30.0, quiet: bool = False
     ) -> None:
         self.server: str = target.server
-        self._client = target.api_client()
-        self._client.user_agent = f"kdash/{__version__}"
+        self._conn = target.connection(f"kdash/{__version__}")
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self._failure_level = logging.DEBUG if quiet else logging.INFO  # quiet: a probe every second
 
     def close(self) -> None:
         """Close the pooled connections (sockets) of this client."""
-        self._client.rest_client.close()
+        self._conn.close()
 
     def open(
         self,
@@ -233,12 +234,7 @@ class RawApi:
         The caller must `release_conn()` (or close) the response.
         """
         try:
-            _method, url, headers, _body, _post = self._client.param_serialize(
-                "GET",
-                path,
-                header_params={"Accept": accept},
-                auth_settings=["BearerToken"],
-            )
+            url, headers = self._conn.prepare(path, {"Accept": accept})
         except Exception as exc:  # exec plugins and token files fail in many ways
             raise UnreachableError(0, f"cannot get credentials for {self.server}: {exc}") from None
         if query:
@@ -247,7 +243,7 @@ class RawApi:
         log.debug("GET %s", shown)  # never the headers: they carry the bearer token
         timeout = urllib3.Timeout(connect=self.connect_timeout, read=read_timeout or self.read_timeout)
         try:
-            resp = self._client.rest_client.pool_manager.request(
+            resp = self._conn.pool.request(
                 "GET", url, headers=headers, timeout=timeout, preload_content=False, retries=False
             )
         except (u3.HTTPError, OSError) as exc:

@@ -5,15 +5,14 @@ Kept in one place so the informers and the store do not care how the builders ar
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from kdash.model.build import build_meta, build_record, index_pods_by_workload, restart_records
-from kdash.model.meta import Meta, ObjectKey
+from kdash.model.build import WorkloadIndex, build_meta, record_builder, restart_records
+from kdash.model.meta import Meta
 from kdash.model.pods import PodRecord, RestartRecord
-from kdash.model.workloads import WorkloadRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,16 +37,18 @@ def _build_metrics(obj: dict[str, Any]) -> PodMetricsRecord:
 
 def build(resource: str, obj: dict[str, Any]) -> Any:
     """A compact record for one raw object of `resource` (plural name)."""
+    return builder(resource)(obj)
+
+
+def builder(resource: str) -> Callable[[dict[str, Any]], Any]:
+    """The record builder of `resource`, looked up once per informer rather than once per object."""
     if resource == "pods.metrics.k8s.io":
-        return _build_metrics(obj)
-    return build_record(resource, obj)
+        return _build_metrics
+    return record_builder(resource)
 
 
 def restart_records_of(pod: PodRecord) -> tuple[RestartRecord, ...]:
     return tuple(restart_records(pod))
 
 
-def pod_index(
-    pods: Mapping[ObjectKey, PodRecord], replicasets: Mapping[ObjectKey, WorkloadRecord]
-) -> dict[ObjectKey, tuple[ObjectKey, ...]]:
-    return index_pods_by_workload(pods, replicasets)
+__all__ = ["PodMetricsRecord", "WorkloadIndex", "build", "builder", "restart_records_of"]

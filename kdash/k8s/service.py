@@ -110,6 +110,8 @@ class ClusterService:
 
     # ---- lifecycle ---------------------------------------------------------------------------------
     def start(self) -> None:
+        """Start listing; returns at once. Idempotent: the CLI starts the service before the UI
+        is imported, and the app's session calls `start()` again on mount (a no-op then)."""
         with self._lock:
             if self._started:
                 return

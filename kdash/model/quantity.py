@@ -139,7 +139,10 @@ _PLAIN_DIGITS = 20
 
 def _plain(value: Decimal) -> str:
     """A Decimal without exponent notation and without trailing zeros: 1.50 -> "1.5", 1E+3 -> "1000"."""
-    if value and not -_PLAIN_DIGITS <= value.adjusted() <= _PLAIN_DIGITS:
+    if value and (
+        not -_PLAIN_DIGITS <= value.adjusted() <= _PLAIN_DIGITS
+        or int(value.normalize().as_tuple().exponent) < -_PLAIN_DIGITS  # more digits after the point
+    ):
         return f"{value.normalize():E}"
     if value == value.to_integral_value():
         return str(int(value))

@@ -11,7 +11,8 @@ times ``state.time_scale``, and schedules everything (back-offs, log rates, HPA 
 are every 0.5 s of wall time, shortened at high time scales (to no less than 50 ms) so a 10 s
 back-off does not collapse into a single tick.
 
-Bounds: at most ``MAX_LIVE`` containers get live logs and ``MAX_CRASH`` crash loops are driven; each
+Bounds: at most ``MAX_LIVE`` containers get live logs (only those the scenario names in
+``live_logs``, when it names any) and ``MAX_CRASH`` crash loops are driven; each
 container's log is trimmed past ``LOG_HIGH`` lines; at most 25 lines per container per tick; Events
 are upserted (see :mod:`kdash.sim.engine_objects`). A failing behaviour is logged and skipped; the
 engine never raises into the loop.
@@ -40,6 +41,7 @@ from kdash.sim.engine_quota import QuotaTracker
 from kdash.sim.engine_scale import Scaler
 from kdash.sim.logs import LogKey
 from kdash.sim.state import SimState
+from kdash.sim.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,9 @@ class BehaviourEngine:
         self.errors: dict[str, int] = {}
         self._live: dict[LogKey, LineSource] = {}
         self._crash: dict[LogKey, _CrashLoop] = {}
+        #: (store, its pods' changed_at, live count, crash count) after the last scan: while that
+        #: holds a scan would find nothing new (a pod that starts or stops running is a pod write).
+        self._scanned: tuple[object, int, int, int] | None = None
         self._dt = 0.0
         self._task: asyncio.Task[None] | None = None
 
@@ -162,9 +167,15 @@ class BehaviourEngine:
         """Find running containers (live logs) and crash-looping ones (driven restarts)."""
         if (self.ticks - 1) % SCAN_TICKS:
             return
-        if len(self._live) >= MAX_LIVE and len(self._crash) >= MAX_CRASH:
+        allowed = self.state.live_logs
+        max_live = MAX_LIVE if allowed is None else min(MAX_LIVE, len(allowed))
+        if len(self._live) >= max_live and len(self._crash) >= MAX_CRASH:
             return
-        for (ns, name), entry in self.state.store.entries("pods"):
+        store = self.state.store
+        seen = self._scanned
+        if seen is not None and seen[0] is store and seen[1:] == self._scan_stamp(store):
+            return
+        for (ns, name), entry in store.iter_entries("pods"):
             pod = entry.obj
             if not (pod.get("spec") or {}).get("nodeName"):
                 continue
@@ -178,11 +189,20 @@ class BehaviourEngine:
                 waiting = state.get("waiting") or {}
                 if waiting.get("reason") == "CrashLoopBackOff" and len(self._crash) < MAX_CRASH:
                     self._adopt_crash(key, cs, specs.get(key[2]) or {})
-                elif "running" in state and status.get("phase") == "Running" and len(self._live) < MAX_LIVE:
+                elif (
+                    "running" in state
+                    and status.get("phase") == "Running"
+                    and len(self._live) < max_live
+                    and (allowed is None or key in allowed)
+                ):
                     style, service = self._style(key, specs.get(key[2]) or {})
                     self._live[key] = new_source(style, service, self.rng, self.state.now())
-            if len(self._live) >= MAX_LIVE and len(self._crash) >= MAX_CRASH:
+            if len(self._live) >= max_live and len(self._crash) >= MAX_CRASH:
                 break
+        self._scanned = (store, *self._scan_stamp(store))
+
+    def _scan_stamp(self, store: Store) -> tuple[int, int, int]:
+        return store.changed_at("pods"), len(self._live), len(self._crash)
 
     def _style(self, key: LogKey, container: JSON) -> tuple[Style, str]:
         clog = self.state.logs.container_log(key)  # materialises the default history first

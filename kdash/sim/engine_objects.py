@@ -159,7 +159,7 @@ class Objects:
         if name is not None and self.state.store.entry("events", key[1], name) is not None:
             return name
         kind, ns, obj_name, reason, field_path = key
-        for (_, ev_name), entry in self.state.store.entries("events", ns):
+        for (_, ev_name), entry in self.state.store.iter_entries("events", ns):
             ev = entry.obj
             inv = ev.get("involvedObject") or {}
             if (

@@ -45,21 +45,31 @@ class QuotaTracker:
         #: namespace -> pod name -> (resourceVersion, usage); rebuilt per look, so deleted pods drop out.
         self._pod_cache: dict[str, dict[str, tuple[str, dict[str, Decimal]]]] = {}
         self._seen_rv = -1
+        #: namespace -> (store, its pods' changed_at there, totals): reused while no pod there changed.
+        self._totals_cache: dict[str, tuple[object, int, dict[str, Decimal]]] = {}
+        #: quota -> (store, quota resourceVersion, pods' changed_at) when last found in step.
+        self._in_step: dict[tuple[str, str], tuple[object, str, int]] = {}
+        self._usage_cache: dict[tuple[Any, ...], dict[str, Decimal]] = {}
 
     def tick(self) -> None:
         store = self.o.state.store
         if store.rv == self._seen_rv:
             return  # nothing changed anywhere since the last look
-        totals_by_ns: dict[str, dict[str, Decimal]] = {}
-        for (ns, name), entry in store.entries("resourcequotas"):
+        for (ns, name), entry in store.iter_entries("resourcequotas"):
             quota = entry.obj
+            stamp: tuple[object, str, int] = (
+                store,
+                str(quota["metadata"].get("resourceVersion", "")),
+                store.changed_at("pods", ns),
+            )
+            if self._in_step.get((ns, name)) == stamp:
+                continue  # neither the quota nor its namespace's pods changed since it was in step
+            self._in_step[(ns, name)] = stamp
             hard = (quota.get("status") or {}).get("hard") or (quota.get("spec") or {}).get("hard") or {}
             keys = [k for k in QUOTA_KEYS if k in hard]
             if not keys:
                 continue
-            if ns not in totals_by_ns:
-                totals_by_ns[ns] = self._totals(ns)
-            totals = totals_by_ns[ns]
+            totals = self._ns_totals(ns)
             used = (quota.get("status") or {}).get("used") or {}
             offsets = self._offsets.get((ns, name))
             if offsets is None:
@@ -80,12 +90,22 @@ class QuotaTracker:
                 self.o.update("resourcequotas", ns, name, apply)
         self._seen_rv = store.rv
 
+    def _ns_totals(self, ns: str) -> dict[str, Decimal]:
+        store = self.o.state.store
+        stamp = store.changed_at("pods", ns)
+        hit = self._totals_cache.get(ns)
+        if hit is not None and hit[0] is store and hit[1] == stamp:
+            return hit[2]
+        totals = self._totals(ns)
+        self._totals_cache[ns] = (store, stamp, totals)
+        return totals
+
     def _totals(self, ns: str) -> dict[str, Decimal]:
         totals = dict.fromkeys(QUOTA_KEYS, Decimal(0))
         old = self._pod_cache.get(ns, {})
         fresh: dict[str, tuple[str, dict[str, Decimal]]] = {}
         self._pod_cache[ns] = fresh
-        for (_, name), entry in self.o.state.store.entries("pods", ns):
+        for (_, name), entry in self.o.state.store.iter_entries("pods", ns):
             p = entry.obj
             if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 continue
@@ -98,17 +118,36 @@ class QuotaTracker:
                 totals[k] += v
         return totals
 
-    @staticmethod
-    def _pod_usage(p: JSON) -> dict[str, Decimal]:
-        usage = dict.fromkeys(QUOTA_KEYS, Decimal(0))
-        usage["pods"] = Decimal(1)
-        for c in (p.get("spec") or {}).get("containers") or []:
-            res = c.get("resources") or {}
-            for kind in ("requests", "limits"):
-                for resource in ("cpu", "memory"):
-                    q = try_quantity((res.get(kind) or {}).get(resource))
-                    if q is not None:
-                        usage[f"{kind}.{resource}"] += q
-                        if kind == "requests":
-                            usage[resource] += q
+    def _pod_usage(self, p: JSON) -> dict[str, Decimal]:
+        """``pod_usage``, remembered by the containers' requests and limits: the pods of a workload
+        are alike, and parsing quantities for every pod of 100,000 is seconds of the first tick."""
+        key = tuple(
+            _hashable(((c.get("resources") or {}).get(kind) or {}).get(resource))
+            for c in (p.get("spec") or {}).get("containers") or []
+            for kind in ("requests", "limits")
+            for resource in ("cpu", "memory")
+        )
+        usage = self._usage_cache.get(key)
+        if usage is None:
+            usage = self._usage_cache[key] = pod_usage(p)
         return usage
+
+
+def _hashable(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float)) else repr(value)
+
+
+def pod_usage(p: JSON) -> dict[str, Decimal]:
+    """What one pod counts against each of QUOTA_KEYS (scenarios use it to write matching quotas)."""
+    usage = dict.fromkeys(QUOTA_KEYS, Decimal(0))
+    usage["pods"] = Decimal(1)
+    for c in (p.get("spec") or {}).get("containers") or []:
+        res = c.get("resources") or {}
+        for kind in ("requests", "limits"):
+            for resource in ("cpu", "memory"):
+                q = try_quantity((res.get(kind) or {}).get(resource))
+                if q is not None:
+                    usage[f"{kind}.{resource}"] += q
+                    if kind == "requests":
+                        usage[resource] += q
+    return usage

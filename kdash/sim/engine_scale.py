@@ -100,7 +100,7 @@ class Scaler:
         if self._discovered:
             return
         self._discovered = True
-        for (ns, name), entry in self.o.state.store.entries("horizontalpodautoscalers"):
+        for (ns, name), entry in self.o.state.store.iter_entries("horizontalpodautoscalers"):
             hpa = entry.obj
             spec, status = hpa.get("spec") or {}, hpa.get("status") or {}
             ref = spec.get("scaleTargetRef") or {}
@@ -244,7 +244,7 @@ class Scaler:
             return None
         uid = dep["metadata"].get("uid", "")
         best: tuple[int, str] | None = None
-        for (_, name), entry in self.o.state.store.entries("replicasets", ns):
+        for (_, name), entry in self.o.state.store.iter_entries("replicasets", ns):
             if _owned_by(entry.obj, uid):
                 ann = entry.obj["metadata"].get("annotations") or {}
                 rev = int(ann.get("deployment.kubernetes.io/revision", "0") or 0)
@@ -254,7 +254,7 @@ class Scaler:
 
     def _pods(self, ns: str, rs: JSON) -> list[JSON]:
         uid = rs["metadata"].get("uid", "")
-        return [e.obj for _, e in self.o.state.store.entries("pods", ns) if _owned_by(e.obj, uid)]
+        return [e.obj for _, e in self.o.state.store.iter_entries("pods", ns) if _owned_by(e.obj, uid)]
 
     def _scale(
         self, ns: str, dep_name: str, rs: JSON, pods: list[JSON], desired: int, sim_time: float

@@ -12,7 +12,7 @@ from typing import IO, Any
 import orjson
 
 from kdash.sim.faults import Faults
-from kdash.sim.logs import LogStore
+from kdash.sim.logs import LogKey, LogStore
 from kdash.sim.store import Store
 
 USER = "kdash-sim-user"
@@ -41,6 +41,8 @@ class SimState:
     started: float = field(default_factory=time.monotonic)
     server_address: str = "127.0.0.1:6443"
     metrics_enabled: bool = False
+    #: Containers the behaviour engine may give live logs (None: any running one, up to its cap).
+    live_logs: frozenset[LogKey] | None = None
     #: Set when the server shuts down, so long-lived follow streams end instead of holding it up.
     closed: bool = False
 

@@ -6,7 +6,9 @@ app, which hands it here (`changed()`). The session then
 
 - rate-caps renders to 10 a second, and renders once a second anyway so ages and "stale for N s"
   move on while the cluster is still;
-- schedules health scoring in a thread worker, at most every HEALTH_BUDGET × its own duration;
+- scores health in a thread worker, incrementally: each run re-lints only what the change sets
+  taken since the last run touch, so it runs on every render that brings changes; full runs (first
+  score, namespace or context switch, missing change sets) at most every HEALTH_BUDGET × their duration;
 - keeps the garbage collector out of big renders and freezes the long-lived heap once settled;
 - counts objects per namespace (for the picker and the header);
 - publishes one immutable `LiveView` to every subscribed screen, with the merged `ChangeSet`.
@@ -17,6 +19,7 @@ It knows no screen or widget (tests/test_layers.py): screens subscribe and rende
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,15 +30,19 @@ from typing import Any
 
 from textual.app import App
 
-from kdash.health import HealthConfig, HealthReport, evaluate
+from kdash.health import HealthConfig, HealthReport
+from kdash.health.incremental import IncrementalScorer
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
 from kdash.model.source import ChangeSet, ClusterSource
-from kdash.ui.bridge import SnapshotBridge
+from kdash.ui.bridge import SnapshotBridge, merge
 from kdash.ui.view import LiveView
 
 HEALTH_INTERVAL = 1.0  # seconds between health evaluations on a busy cluster
 # once synced, re-score at most every HEALTH_BUDGET x the scorer's own duration: ~5 % of a core
 HEALTH_BUDGET = 20
+# an incremental run re-linting more than this is budgeted like a full one (the first pod list)
+SMALL_RUN = 2000
+CHANGES_WAIT = 0.5  # seconds a scoring run waits for the change set of its snapshot to be taken
 TICK = 1.0  # seconds between renders while nothing is published
 
 # A screen's subscription: called on the event loop with each new view and the changes since the
@@ -92,7 +99,14 @@ class LiveSession:
         self._health_busy = False
         self._health_again = False
         self._health_interval = HEALTH_INTERVAL
-        self._health_after = 0.0  # monotonic time before which no new scoring starts
+        self._health_after = 0.0  # monotonic time before which no new big scoring run starts
+        self._quick_after = 0.0  # ... and no new small (incremental) one
+        self.scorer = IncrementalScorer()  # used by one health worker at a time
+        # change sets taken from the bridge that the scorer has not seen yet, and the newest
+        # generation taken (guarded by the condition: renders add, the health worker consumes)
+        self._health_changes: list[ChangeSet] = []
+        self._changes_taken = -1
+        self._changes_cond = threading.Condition()
         self._health_scheduled = False
         self._warm_scored = False
         self._heap_frozen = False
@@ -161,6 +175,8 @@ class LiveSession:
         if not self._running:
             return  # shutting down: a timer fired after the app stopped the session
         changes = self.bridge.take()
+        if changes is not None:
+            self._keep_changes(changes)
         snapshot = self.source.snapshot()
         if changes is not None and changes.scope_changed:
             self.report = None
@@ -232,11 +248,31 @@ class LiveSession:
             return True
         return False
 
+    def _keep_changes(self, changes: ChangeSet) -> None:
+        """Render (event loop): keep what the bridge merged for the scorer too, which takes it in
+        its own rhythm; many sets pending fold into one (every key still in it)."""
+        with self._changes_cond:
+            pending = self._health_changes
+            pending.append(changes)
+            if len(pending) > 32:
+                folded: ChangeSet | None = None
+                for c in pending:
+                    folded = merge(folded, c)
+                assert folded is not None
+                self._health_changes = [folded]
+            self._changes_taken = max(self._changes_taken, changes.generation)
+            self._changes_cond.notify_all()
+
+    def _pending_keys(self) -> int:
+        with self._changes_cond:
+            return sum(len(c.added) + len(c.modified) + len(c.deleted) for c in self._health_changes)
+
     def _request_health(self, snapshot: ClusterSnapshot) -> None:
         if self._health_busy:
             self._health_again = True
             return
-        wait = self._health_after - time.monotonic()
+        small = self.scorer.can_update(snapshot, self.health_config) and self._pending_keys() <= SMALL_RUN
+        wait = (self._quick_after if small else self._health_after) - time.monotonic()
         if wait > 0:  # scored recently: once, when the interval is over
             if not self._health_scheduled:
                 self._health_scheduled = True
@@ -252,33 +288,63 @@ class LiveSession:
         if snapshot.generation != self.report_generation:
             self._request_health(snapshot)
 
+    def _changes_until(self, snapshot: ClusterSnapshot) -> list[ChangeSet] | None:
+        """Worker: the change sets since the last run, once the one that made `snapshot` is taken
+        (the service publishes a snapshot before it calls back, so a render can see the snapshot
+        first); None when the scorer cannot use them or they do not come: then it scores in full."""
+        if not self.scorer.can_update(snapshot, self.health_config):
+            return None
+        with self._changes_cond:
+            done = self._changes_cond.wait_for(
+                lambda: self._changes_taken >= snapshot.generation or not self._running, CHANGES_WAIT
+            )
+            return list(self._health_changes) if done and self._running else None
+
     def _evaluate(self, snapshot: ClusterSnapshot, now: datetime) -> None:
-        """Worker thread: score, then hand the result back to the event loop."""
-        started = time.monotonic()
+        """Worker thread: score, then hand the result back to the event loop with its CPU time."""
+        started = time.thread_time()
+        small = False
         try:
-            report: HealthReport | None = evaluate(snapshot, self.health_config, now)
+            changes = self._changes_until(snapshot)
+            report: HealthReport | None = self.scorer.update(snapshot, changes, self.health_config, now)
+            small = not self.scorer.last_full and self.scorer.last_relinted <= SMALL_RUN
+            with self._changes_cond:  # the scorer has these; keep the ones newer than the snapshot
+                self._health_changes = [c for c in self._health_changes if c.generation > snapshot.generation]
         except Exception:  # a scorer bug must not take the dashboard down: show runtime states
             report = None
-        self._host.call_from_thread(self._health_done, snapshot, report, time.monotonic() - started)
+            self.scorer = IncrementalScorer()  # and start afresh: its state may be half updated
+        self._host.call_from_thread(self._health_done, snapshot, report, time.thread_time() - started, small)
 
-    def _health_done(self, snapshot: ClusterSnapshot, report: HealthReport | None, took: float = 0.0) -> None:
+    def _health_done(
+        self, snapshot: ClusterSnapshot, report: HealthReport | None, took: float = 0.0, small: bool = False
+    ) -> None:
         self._health_busy = False
-        # on a big cluster scoring costs real CPU: once synced, re-score at most every
-        # HEALTH_BUDGET x its own duration, so the scorer stays near 5 % of a core however busy
-        # the cluster is (each render asks for a score, so the wait is enforced in _request_health)
-        self._health_interval = max(HEALTH_INTERVAL, HEALTH_BUDGET * took)
-        if _all_synced(snapshot):
-            self._health_after = time.monotonic() + self._health_interval - took
+        # On a big cluster scoring costs real CPU: once synced, re-score at most every
+        # HEALTH_BUDGET x the last run's CPU time, so the scorer stays near 5 % of a core however
+        # busy the cluster is (each render asks for a score, so the wait is enforced in
+        # _request_health). A small incremental run takes milliseconds, but a new report makes
+        # the panes rebuild (20,000 Health rows), so its wait counts the render that showed it
+        # too: an isolated change is on screen with its findings at once, and under churn the
+        # Health pane follows at a pace the machine can afford.
+        if small:
+            self._quick_after = time.monotonic() + (HEALTH_BUDGET - 1) * took
+        else:
+            self._health_interval = max(HEALTH_INTERVAL, HEALTH_BUDGET * took)
+            if _all_synced(snapshot):
+                self._health_after = time.monotonic() + self._health_interval - took
         current = self.source.snapshot()
         if report is not None and snapshot.context == current.context:
             self.report = report
         self.report_generation = snapshot.generation
+        self._render_pending = False
+        shown = time.thread_time()
+        self.render()
+        if small:
+            self._quick_after += HEALTH_BUDGET * (time.thread_time() - shown)
         if self._health_again or current.generation != snapshot.generation:
             self._health_again = False
             if self._scoring_useful(current):
                 self._request_health(current)
-        self._render_pending = False
-        self.render()
 
     def is_settled(self) -> bool:
         """True once the service synced, the latest snapshot is scored and on screen (for tests)."""

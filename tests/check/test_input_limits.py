@@ -223,3 +223,21 @@ def test_load_yaml_limit_is_the_stated_one() -> None:
     load_yaml("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1))  # at the limit: read
     with pytest.raises(TooDeepError):
         load_yaml("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    ["kind: [a]\nmetadata: {name: x}\n", '{"kind": {"a": 1}, "metadata": {"name": "x"}}\n'],
+    ids=["yaml-list-kind", "json-object-kind"],
+)
+def test_a_kind_that_is_not_a_string_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], doc: str
+) -> None:
+    """`kind: [a]` once raised TypeError (unhashable) out of the NOT_LINTED test: a traceback."""
+    path = tmp_path / "odd.yaml"
+    path.write_text(doc + "---\n" + DEPLOYMENT)
+    rc, out, err = check(capsys, "-f", str(path))
+    assert rc == 2
+    assert "odd.yaml: document 1: no kind" in err
+    assert "Deployment/web" in out  # the rest is checked
+    assert "Traceback" not in err

@@ -42,6 +42,26 @@ def test_junit_is_valid_xml_with_escaped_text() -> None:
     assert "\x00" not in (failure.text or "")
 
 
+def test_junit_drops_escapes_and_bidi_controls() -> None:
+    """CI pages show JUnit text as is: an ESC sequence or a bidi override there reorders or hides
+    what the reader sees (Trojan Source), so the report carries neither."""
+    f = Finding(
+        "r",
+        Severity.ERROR,
+        "Deployment",
+        "ns",
+        "web\u202egnp.exe",
+        "m \x1b]0;pwned\x07 \u2066x\u2069",
+        "w",
+        "f",
+    )
+    obj = ObjectScore("Deployment", "ns", "web\u202egnp.exe", 70.0, "C", f)
+    xml = render_junit(HealthReport(findings=(f,), objects=(obj,), score=70.0, grade="C"))
+    for bad in ("\u202e", "\u2066", "\u2069", "\x1b", "pwned\x07"):
+        assert bad not in xml
+    assert "webgnp.exe" in xml
+
+
 def test_markdown_escapes_table_and_html() -> None:
     md = render_markdown(hostile_report())
     row = next(line for line in md.splitlines() if "crashed" in line)

@@ -10,17 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kdash.health import evaluate
 from kdash.k8s.kubeconfig import load_target
 from kdash.k8s.service import ClusterService
 from kdash.model.meta import ObjectKey
 from kdash.model.source import ChangeSet
+from kdash.sim import start_sim
 from kdash.ui.app import KdashApp
 from kdash.ui.messages import OpenPod, OpenRow
 from kdash.ui.screens.pod import PodDetailScreen
 from kdash.ui.screens.pods_list import PodListScreen
 from kdash.ui.screens.workload import WorkloadPodsScreen
 from kdash.ui.session import namespace_counts
-from tests.ui.conftest import frozen, settle, wait_for
+from tests.ui.conftest import build_app, frozen, settle, wait_for
 
 WEB = ObjectKey("Deployment", "shop", "web")
 
@@ -107,6 +109,44 @@ async def test_drill_down_findings_are_the_reports_own(demo_sim: Any) -> None:
         assert isinstance(workload, WorkloadPodsScreen) and workload.view is not None
         assert workload.view.report is not None
         assert workload.score is workload.view.report.score_for(cart_deployment)
+
+
+async def test_changes_are_scored_incrementally_and_equal_a_full_evaluation() -> None:
+    """A pod starts crash-looping and a Deployment goes away: the session's report follows each
+    change without a full re-score, and equals `evaluate()` of the snapshot it was scored on."""
+    sim = start_sim("demo", now=frozen)  # its own: the module's demo_sim must stay still
+    try:
+        app = build_app(sim)
+        async with app.run_test(size=(160, 48)) as pilot:
+            await settle(pilot)
+            session = app.session
+            full_runs = session.scorer.full_runs
+            web = min(
+                k for k in app.source.snapshot().pods if k.namespace == "shop" and k.name.startswith("web-")
+            )
+
+            def restart(pod: dict[str, Any]) -> None:
+                pod["status"]["containerStatuses"][0]["restartCount"] = 42
+
+            sim.update("pods", web.namespace, web.name, restart)
+            await wait_for(
+                pilot,
+                lambda: (
+                    session.report is not None
+                    and any("restarted 42 times" in f.message for f in session.report.findings_for(web))
+                ),
+            )
+            sim.delete("deployments", "shop", "web")
+            await wait_for(
+                pilot, lambda: session.report is not None and session.report.score_for(WEB) is None
+            )
+            await settle(pilot)
+            assert session.scorer.full_runs == full_runs and session.scorer.incremental_runs >= 2
+            snapshot = app.source.snapshot()
+            assert session.report_generation == snapshot.generation
+            assert session.report == evaluate(snapshot, session.health_config, frozen())
+    finally:
+        sim.stop()
 
 
 def test_namespace_counts_count_pods_and_workloads_and_list_empty_namespaces() -> None:

@@ -34,8 +34,8 @@ from kdash.model.build.pods import (
     restarts_text,
 )
 from kdash.model.build.podspec import build_container, build_pod_spec, build_probe
-from kdash.model.build.snapshot_index import index_pods_by_workload
-from kdash.model.build.workloads import build_workload
+from kdash.model.build.snapshot_index import WorkloadIndex, index_pods_by_workload
+from kdash.model.build.workloads import build_replicaset, build_workload
 
 RESOURCE_KINDS: dict[str, str] = {
     "pods": "Pod",
@@ -64,7 +64,7 @@ _BUILDERS: dict[str, Callable[[object], object]] = {
     "daemonsets": partial(build_workload, kind="DaemonSet"),
     "jobs": partial(build_workload, kind="Job"),
     "cronjobs": partial(build_workload, kind="CronJob"),
-    "replicasets": partial(build_workload, kind="ReplicaSet"),
+    "replicasets": build_replicaset,  # owner mapping and counts only (see build_replicaset)
     "horizontalpodautoscalers": build_hpa,
     "resourcequotas": build_quota,
     "limitranges": build_limitrange,
@@ -76,21 +76,30 @@ _BUILDERS: dict[str, Callable[[object], object]] = {
 }
 
 
-def build_record(resource: str, obj: object) -> object:
-    """Build the record for one object of `resource` (plural name, e.g. "pods", "deployments").
+def record_builder(resource: str) -> Callable[[object], object]:
+    """The builder of `resource`'s records (plural name), for callers that build many of one kind.
 
     Raises ValueError only for a resource kdash does not model (a caller bug, not bad data).
     """
     builder = _BUILDERS.get(resource)
     if builder is None:
         raise ValueError(f"no record builder for resource {resource!r}")
-    return builder(obj)
+    return builder
+
+
+def build_record(resource: str, obj: object) -> object:
+    """Build the record for one object of `resource` (plural name, e.g. "pods", "deployments").
+
+    Raises ValueError only for a resource kdash does not model (a caller bug, not bad data).
+    """
+    return record_builder(resource)(obj)
 
 
 __all__ = [
     "CLUSTER_SCOPED_KINDS",
     "KIND_RESOURCES",
     "RESOURCE_KINDS",
+    "WorkloadIndex",
     "build_container",
     "build_container_state",
     "build_container_status",
@@ -107,6 +116,7 @@ __all__ = [
     "build_probe",
     "build_quota",
     "build_record",
+    "build_replicaset",
     "build_selector",
     "build_service",
     "build_workload",
@@ -114,6 +124,7 @@ __all__ = [
     "hpa_targets_text",
     "index_pods_by_workload",
     "pod_workload",
+    "record_builder",
     "resolve_workload",
     "restart_records",
     "restarts_text",

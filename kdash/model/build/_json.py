@@ -14,6 +14,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from kdash.model.build._records import new_condition
 from kdash.model.meta import EMPTY, Condition
 from kdash.model.timefmt import parse_time
 
@@ -131,7 +132,7 @@ def quantity_map(x: object) -> Mapping[str, str]:
 # result; bounded, and cleared when full so a churning cluster cannot grow them forever.
 SHARED_MAX = 16_384
 _SHARED_TEXT_MAX = 256  # longer messages are not remembered
-_CONDITIONS: dict[tuple[str, str, str, str, str | None], Condition] = {}
+_CONDITIONS: dict[tuple[Any, Any, Any, Any, Any], Condition] = {}
 _STR_MAPS: dict[tuple[tuple[Any, Any], ...], Mapping[str, str]] = {}
 _STR_MAP_KEYS_MAX = 32
 
@@ -148,28 +149,37 @@ def conditions(x: object) -> tuple[Condition, ...]:
     if not isinstance(x, list) or not x:
         return ()
     out: list[Condition] = []
+    cache = _CONDITIONS
     for c in x:
         if not isinstance(c, dict):
             continue
-        type_ = c.get("type")
-        if not isinstance(type_, str) or not type_:
-            continue
-        status = c.get("status")
-        reason = c.get("reason")
-        message = c.get("message")
-        when = c.get("lastTransitionTime")
-        status = status if isinstance(status, str) else "Unknown"
-        reason = reason if isinstance(reason, str) else ""
-        message = message if isinstance(message, str) else ""
-        if (when is None or type(when) is str) and len(message) <= _SHARED_TEXT_MAX:
-            key = (type_, status, reason, message, when)
-            cond = _CONDITIONS.get(key)
-            if cond is None:
-                cond = Condition(
-                    _intern(type_), _intern(status), reason, message, parse_time(when) if when else None
-                )
-                remember(_CONDITIONS, key, cond)
-        else:
-            cond = Condition(_intern(type_), _intern(status), reason, message, parse_time(when))
-        out.append(cond)
+        get = c.get
+        # Keyed by the raw values: the conditions of pods that changed together are found without
+        # checking and normalising each field first. Exact: values equal as tuple items build
+        # equal conditions (a str equals only a str; anything else reads as the field's default).
+        key = (get("type"), get("status"), get("reason"), get("message"), get("lastTransitionTime"))
+        try:
+            out.append(cache[key])
+        except (KeyError, TypeError):  # not seen yet, or an unhashable value (a list, a dict)
+            cond = _condition(key)
+            if cond is not None:
+                out.append(cond)
     return tuple(out)
+
+
+def _condition(key: tuple[Any, Any, Any, Any, Any]) -> Condition | None:
+    """One condition from its raw (type, status, reason, message, lastTransitionTime); remembered
+    when its values can be a cache key."""
+    type_, status, reason, message, when = key
+    if not isinstance(type_, str) or not type_:
+        return None
+    status = status if isinstance(status, str) else "Unknown"
+    reason = reason if isinstance(reason, str) else ""
+    message = message if isinstance(message, str) else ""
+    cond = new_condition(_intern(type_), _intern(status), reason, message, parse_time(when) if when else None)
+    if (when is None or type(when) is str) and len(message) <= _SHARED_TEXT_MAX:
+        try:
+            remember(_CONDITIONS, key, cond)
+        except TypeError:  # an unhashable status, reason or message
+            pass
+    return cond

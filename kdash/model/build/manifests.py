@@ -30,6 +30,11 @@ def _expand(docs: Iterable[object], problems: list[str]) -> Iterator[tuple[str, 
     A generator, so problems found here and by the caller are reported in document order.
     """
     for number, top in enumerate(docs, 1):  # lazily: a big input is built one document at a time
+        if type(top) is dict:
+            kind = top.get("kind")
+            if not (isinstance(kind, str) and kind.endswith("List") and kind not in KIND_RESOURCES):
+                yield f"document {number}", top  # nearly every document: one object, no List
+                continue
         yield from _expand_one(f"document {number}", top, problems)
 
 

@@ -6,8 +6,10 @@ import sys
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from kdash.model.build._json import d, i, istr, lst, remember, s, shared_str_map, str_map, t
+from kdash.model.build._json import NO_DICT, d, i, lst, remember, s, shared_str_map, str_map
+from kdash.model.build._records import new_meta, new_owner_ref
 from kdash.model.meta import EMPTY, LabelSelector, Meta, OwnerRef, SelectorRequirement
+from kdash.model.timefmt import parse_time
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _intern = sys.intern
@@ -36,7 +38,7 @@ def _owners(x: object) -> tuple[OwnerRef, ...]:
     )
     found = _OWNERS.get(key)
     if found is None:
-        found = tuple(OwnerRef(_intern(kind), name, uid, ctl) for kind, name, uid, ctl in key)
+        found = tuple(new_owner_ref(_intern(kind), name, uid, ctl) for kind, name, uid, ctl in key)
         remember(_OWNERS, key, found)
     return found
 
@@ -45,20 +47,26 @@ def build_meta(obj: object, kind: str) -> Meta:
     """The metadata kdash keeps. `kind` comes from the caller: list items from a real API server carry none.
 
     managedFields and the last-applied-configuration annotation are dropped here, at parse time.
+    Read with the checks of `_json` written out (`s`, `istr`, `t`): it runs once per object listed.
     """
-    md = d(d(obj).get("metadata"))
-    return Meta(
+    md = obj.get("metadata") if isinstance(obj, dict) else None
+    if not isinstance(md, dict):
+        md = NO_DICT
+    get = md.get
+    namespace, name, uid, version = get("namespace"), get("name"), get("uid"), get("resourceVersion")
+    created = get("creationTimestamp")
+    return new_meta(
         kind=_intern(kind) if isinstance(kind, str) else "",
-        namespace=istr(md.get("namespace")),
-        name=s(md.get("name")),
-        uid=s(md.get("uid")),
-        resource_version=s(md.get("resourceVersion")),
-        created=t(md.get("creationTimestamp")),
-        deleting=md.get("deletionTimestamp") is not None,
-        labels=shared_str_map(md.get("labels")),
-        annotations=_annotations(md.get("annotations")),
-        owners=_owners(md.get("ownerReferences")),
-        generation=i(md.get("generation")),
+        namespace=_intern(namespace) if isinstance(namespace, str) else "",
+        name=name if isinstance(name, str) else "",
+        uid=uid if isinstance(uid, str) else "",
+        resource_version=version if isinstance(version, str) else "",
+        created=None if created is None else parse_time(created),
+        deleting=get("deletionTimestamp") is not None,
+        labels=shared_str_map(get("labels")),
+        annotations=_annotations(get("annotations")),
+        owners=_owners(get("ownerReferences")),
+        generation=i(get("generation")),
     )
 
 

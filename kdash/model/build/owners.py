@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from kdash.model.build._json import remember
-from kdash.model.meta import Meta, ObjectKey, OwnerRef
+from kdash.model.meta import Meta, ObjectKey, OwnerRef, new_object_key
 from kdash.model.workloads import WorkloadRecord
 
 POD_TEMPLATE_HASH = "pod-template-hash"
@@ -27,7 +27,7 @@ def resolve_workload(
     """
     if owner is None or owner.kind != "ReplicaSet":
         return owner
-    rs = replicasets.get(ObjectKey("ReplicaSet", namespace, owner.name))
+    rs = replicasets.get(new_object_key("ReplicaSet", namespace, owner.name)) if replicasets else None
     if rs is not None:
         top = rs.meta.controller
         if top is not None and top.kind == "Deployment":

@@ -18,7 +18,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from kdash.model.build._json import conditions, d, i, lst, opt_b, opt_i, s, t
+from kdash.model.build._json import NO_DICT, conditions, d, i, lst, opt_i, s, t
+from kdash.model.build._records import new_container_state, new_container_status, new_pod
 from kdash.model.build.meta import build_meta
 from kdash.model.build.owners import POD_TEMPLATE_HASH, resolve_workload
 from kdash.model.build.podspec import build_pod_spec
@@ -132,21 +133,26 @@ def _kubectl_columns(
         last = sidecar_last
         has_running = False
         statuses = lst(status.get("containerStatuses"))
-        for c in reversed(statuses):
+        for c in reversed(statuses):  # the `_json` helpers written out: once per container listed
             if not isinstance(c, dict):
                 continue
-            restarts += i(c.get("restartCount"))
-            last_term = _dict_or_none(d(c.get("lastState")).get("terminated"))
-            if last_term is not None:
-                last = _later(last, last_term.get("finishedAt"))
-            state = d(c.get("state"))
-            waiting = _dict_or_none(state.get("waiting"))
-            term = _dict_or_none(state.get("terminated"))
-            if waiting is not None and s(waiting.get("reason")):
-                reason = s(waiting.get("reason"))
-            elif term is not None:
-                reason = _terminated_text(term, "")
-            elif c.get("ready") is True and isinstance(state.get("running"), dict):
+            raw_count = c.get("restartCount")
+            restarts += raw_count if type(raw_count) is int else i(raw_count)
+            last_state = c.get("lastState")
+            finished = last_state.get("terminated") if isinstance(last_state, dict) else None
+            if isinstance(finished, dict):
+                last = _later(last, finished.get("finishedAt"))
+            now_state = c.get("state")
+            if not isinstance(now_state, dict):
+                now_state = NO_DICT
+            waiting = now_state.get("waiting")
+            terminated = now_state.get("terminated")
+            why = waiting.get("reason") if isinstance(waiting, dict) else None
+            if isinstance(why, str) and why:
+                reason = why
+            elif isinstance(terminated, dict):
+                reason = _terminated_text(terminated, "")
+            elif c.get("ready") is True and isinstance(now_state.get("running"), dict):
                 has_running = True
                 ready += 1
         if reason == "Completed" and has_running:
@@ -209,11 +215,11 @@ def _state_of_key(key: tuple[Any, ...]) -> ContainerState:
         return state
     tag = key[0]
     if tag == "running":
-        state = ContainerState("running", started=t(key[1]))
+        state = new_container_state("running", started=t(key[1]))
     elif tag == "waiting":
-        state = ContainerState("waiting", key[1], key[2])
+        state = new_container_state("waiting", key[1], key[2])
     elif tag == "terminated":
-        state = ContainerState("terminated", key[1], key[2], key[3], key[4], t(key[5]), t(key[6]))
+        state = new_container_state("terminated", key[1], key[2], key[3], key[4], t(key[5]), t(key[6]))
     else:
         return _UNKNOWN_STATE
     if len(_STATE_CACHE) >= _CACHE_MAX:
@@ -224,9 +230,9 @@ def _state_of_key(key: tuple[Any, ...]) -> ContainerState:
 
 def _build_state(st: Mapping[str, Any]) -> ContainerState:
     if isinstance(w := st.get("waiting"), dict):
-        return ContainerState("waiting", s(w.get("reason")), s(w.get("message")))
+        return new_container_state("waiting", s(w.get("reason")), s(w.get("message")))
     if isinstance(term := st.get("terminated"), dict):
-        return ContainerState(
+        return new_container_state(
             "terminated",
             s(term.get("reason")),
             s(term.get("message")),
@@ -236,7 +242,7 @@ def _build_state(st: Mapping[str, Any]) -> ContainerState:
             t(term.get("finishedAt")),
         )
     if isinstance(r := st.get("running"), dict):
-        return ContainerState("running", started=t(r.get("startedAt")))
+        return new_container_state("running", started=t(r.get("startedAt")))
     return _UNKNOWN_STATE
 
 
@@ -251,18 +257,27 @@ def build_container_status(x: object, init: bool = False) -> ContainerStatus | N
     """A container's runtime status; None for entries that are not objects."""
     if not isinstance(x, dict):
         return None
-    last = d(x.get("lastState"))
+    get = x.get  # the `_json` helpers (d, s, opt_b, i) written out: once per container listed
+    last = get("lastState")
+    if not isinstance(last, dict):
+        last = NO_DICT
     has_last = isinstance(last.get("terminated"), dict)
-    state = d(x.get("state"))
-    name = s(x.get("name"))
-    image = s(x.get("image"))
-    ready = x.get("ready") is True
-    started = opt_b(x.get("started"))
-    count = i(x.get("restartCount"))
+    state = get("state")
+    if not isinstance(state, dict):
+        state = NO_DICT
+    name = get("name")
+    name = name if isinstance(name, str) else ""
+    image = get("image")
+    image = image if isinstance(image, str) else ""
+    ready = get("ready") is True
+    started = get("started")
+    started = started if isinstance(started, bool) else None
+    count = get("restartCount")
+    count = count if type(count) is int else i(count)
     state_key = _state_key(state)
     last_key = _state_key(last) if has_last else _UNKNOWN_KEY
     if state_key is None or last_key is None or len(name) + len(image) > _TEXT_MAX:
-        return ContainerStatus(
+        return new_container_status(
             name=name,
             image=image,
             ready=ready,
@@ -275,7 +290,7 @@ def build_container_status(x: object, init: bool = False) -> ContainerStatus | N
     key = (name, image, ready, started, count, init, state_key, last_key if has_last else None)
     status = _STATUS_CACHE.get(key)
     if status is None:
-        status = ContainerStatus(
+        status = new_container_status(
             name=_intern(name),
             image=image,
             ready=ready,
@@ -332,7 +347,7 @@ def build_pod(obj: object) -> PodRecord:
     ip = status.get("podIP")
     message = status.get("message")
     reason = status.get("reason")
-    return PodRecord(
+    return new_pod(
         meta=meta,
         phase=_intern(p) if isinstance(p := status.get("phase"), str) else "",
         status_text=_intern(text),

@@ -12,7 +12,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from kdash.model.build._json import b, d, lst, opt_b, opt_i, quantity_map, s, scalar_str, str_map
+from kdash.model.build._json import d, lst, opt_b, opt_i, quantity_map, s, scalar_str, str_map
+from kdash.model.build._records import new_container_spec, new_pod_spec, new_probe
 from kdash.model.pods import ContainerSpec, PodSpecSummary, ProbeSpec
 
 _intern = sys.intern
@@ -66,7 +67,7 @@ def build_probe(x: object) -> ProbeSpec | None:
     elif isinstance(exe := x.get("exec"), dict):
         command = " ".join(c for c in lst(exe.get("command")) if isinstance(c, str))
         handler, detail = "exec", f"exec {command}".rstrip()
-    probe = ProbeSpec(handler, detail, sig, port)
+    probe = new_probe(handler, detail, sig, port)
     if key and len(key) <= _PROBE_KEY_MAX:
         if len(_PROBE_CACHE) >= _PROBE_CACHE_MAX:
             _PROBE_CACHE.clear()
@@ -93,7 +94,7 @@ def build_container(x: object) -> ContainerSpec | None:
     pull = x.get("imagePullPolicy")
     tmp = x.get("terminationMessagePolicy")
     restart = x.get("restartPolicy")
-    return ContainerSpec(
+    return new_container_spec(
         name=s(x.get("name")),
         image=s(x.get("image")),
         pull_policy=_intern(pull) if isinstance(pull, str) else "",
@@ -140,42 +141,39 @@ def _container_key(x: dict[str, Any]) -> bytes | None:
     kdash ignores (env, volumeMounts, whose per-pod "kube-api-access-xxxxx" names differ) are left
     out, so the pods of one template share their ContainerSpecs.
     """
-    get = x.get
     try:
-        return marshal.dumps(tuple([get(f) for f in _CONTAINER_FIELDS]))
+        return marshal.dumps(tuple(map(x.get, _CONTAINER_FIELDS)))  # map: no bytecode per field
     except (ValueError, RecursionError):  # not plain JSON data (e.g. a YAML datetime), or absurd nesting
         return None
 
 
 # Pods of one template have identical containers: one ContainerSpec per distinct container saves
-# the time to build it again and the memory of 10,000 copies. Bounded like the probe cache.
+# the time to build it again and the memory of 10,000 copies. Bounded like the probe cache, but
+# large enough for the templates of a 100,000-pod cluster (~20,000): the pods and the workloads
+# listed alongside them share entries, and a cache cleared while both lists run builds the
+# workloads' containers again (at 8192, 8,000 extra builds in a 50,000-pod sync; keys ~0.5 KB).
 _CONTAINER_CACHE: dict[bytes, ContainerSpec] = {}
-_CONTAINER_CACHE_MAX = 8192
+_CONTAINER_CACHE_MAX = 32768
 _CONTAINER_KEY_MAX = 16384
 
 
-def _cached_container(x: object) -> ContainerSpec | None:
-    if not isinstance(x, dict):
-        return None
-    key = _container_key(x)
-    if key is None:
-        return build_container(x)
-    spec = _CONTAINER_CACHE.get(key)
-    if spec is None:
-        spec = build_container(x)
-        if spec is not None and len(key) <= _CONTAINER_KEY_MAX:
-            if len(_CONTAINER_CACHE) >= _CONTAINER_CACHE_MAX:
-                _CONTAINER_CACHE.clear()
-            _CONTAINER_CACHE[key] = spec
-    return spec
-
-
 def _containers(x: object) -> tuple[ContainerSpec, ...]:
+    """The containers of a spec, each shared with every equal one seen before (`_container_key`)."""
     if not isinstance(x, list) or not x:
         return ()
     out = []
+    cache = _CONTAINER_CACHE
     for c in x:
-        spec = _cached_container(c)
+        if not isinstance(c, dict):
+            continue
+        key = _container_key(c)
+        spec = cache.get(key) if key is not None else None
+        if spec is None:
+            spec = build_container(c)
+            if spec is not None and key is not None and len(key) <= _CONTAINER_KEY_MAX:
+                if len(cache) >= _CONTAINER_CACHE_MAX:
+                    cache.clear()
+                cache[key] = spec
         if spec is not None:
             out.append(spec)
     return tuple(out)
@@ -184,21 +182,24 @@ def _containers(x: object) -> tuple[ContainerSpec, ...]:
 def build_pod_spec(spec: object, labels: object = None, annotations: object = None) -> PodSpecSummary:
     """The part of a pod spec kdash needs. `labels`/`annotations` are the pod's or the template's."""
     sp = d(spec)
-    psc = d(sp.get("securityContext"))
-    sa = sp.get("serviceAccountName")
+    get = sp.get
+    psc = d(get("securityContext"))
+    sa = get("serviceAccountName")
     if not isinstance(sa, str) or not sa:
-        sa = sp.get("serviceAccount")
-    node = sp.get("nodeName")
-    restart = sp.get("restartPolicy")
-    return PodSpecSummary(
-        containers=_containers(sp.get("containers")),
-        init_containers=_containers(sp.get("initContainers")),
-        host_network=b(sp.get("hostNetwork")),
-        host_pid=b(sp.get("hostPID")),
-        host_ipc=b(sp.get("hostIPC")),
-        run_as_non_root=opt_b(psc.get("runAsNonRoot")),
+        sa = get("serviceAccount")
+    node = get("nodeName")
+    restart = get("restartPolicy")
+    non_root = psc.get("runAsNonRoot")
+    inits = get("initContainers")
+    return new_pod_spec(
+        containers=_containers(get("containers")),
+        init_containers=_containers(inits) if inits else (),
+        host_network=get("hostNetwork") is True,  # b(), opt_b() written out: once per pod listed
+        host_pid=get("hostPID") is True,
+        host_ipc=get("hostIPC") is True,
+        run_as_non_root=non_root if isinstance(non_root, bool) else None,
         run_as_user=opt_i(psc.get("runAsUser")),
-        termination_grace_period=opt_i(sp.get("terminationGracePeriodSeconds")),
+        termination_grace_period=opt_i(get("terminationGracePeriodSeconds")),
         service_account=_intern(sa) if isinstance(sa, str) else "",
         node_name=_intern(node) if isinstance(node, str) else "",
         restart_policy=_intern(restart) if isinstance(restart, str) else "",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from kdash.model.build._json import b, conditions, d, i, lst, opt_i, s, t
+from kdash.model.build._records import new_workload
 from kdash.model.build.meta import build_meta, build_selector
 from kdash.model.build.podspec import build_pod_spec
 from kdash.model.meta import Condition, Meta
@@ -62,7 +63,7 @@ def _controller(
     uses (readyReplicas, numberReady, ...).
     """
     template = _template(spec.get("template"))
-    return WorkloadRecord(
+    return new_workload(
         meta=meta,
         kind=meta.kind,
         desired=desired,
@@ -140,6 +141,33 @@ def _replicaset(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> W
     )
 
 
+def build_replicaset(obj: object) -> WorkloadRecord:
+    """A ReplicaSet as the service keeps it: metadata (for owner mapping, pod -> ReplicaSet ->
+    Deployment) and its replica counts, but no pod template, selector or conditions.
+
+    Nothing reads those of a ReplicaSet (the Deployment above it carries the template and the
+    rollout conditions), and building a template per ReplicaSet cost as much as building the
+    Deployment. Equals `build_workload(obj, "ReplicaSet")` with those four fields left empty.
+    """
+    raw = d(obj)
+    meta = build_meta(raw, "ReplicaSet")
+    spec, st = d(raw.get("spec")), d(raw.get("status"))
+    desired, replicas_set = _replicas(spec)
+    ready = i(st.get("readyReplicas"))
+    return new_workload(
+        meta=meta,
+        kind=meta.kind,
+        desired=desired,
+        ready=ready,
+        ready_text=f"{ready}/{desired}",
+        replicas_set=replicas_set,
+        has_status=bool(st),
+        observed_generation=i(st.get("observedGeneration")),
+        available=i(st.get("availableReplicas")),
+        current=i(st.get("replicas")),
+    )
+
+
 def _job_status(meta: Meta, conds: tuple[Condition, ...]) -> str:
     if _true(conds, "Complete"):
         return "Complete"
@@ -165,7 +193,7 @@ def _job(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> Workload
         text = f"{succeeded}/1 of {parallelism}" if parallelism > 1 else f"{succeeded}/1"
     conds = conditions(st.get("conditions"))
     template = _template(spec.get("template"))
-    return WorkloadRecord(
+    return new_workload(
         meta=meta,
         kind=meta.kind,
         desired=desired,
@@ -191,7 +219,7 @@ def _cronjob(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> Work
     job_spec = d(d(spec.get("jobTemplate")).get("spec"))
     template = _template(job_spec.get("template"))
     schedule = spec.get("schedule")
-    return WorkloadRecord(
+    return new_workload(
         meta=meta,
         kind=meta.kind,
         selector=build_selector(job_spec.get("selector")),
@@ -227,5 +255,5 @@ def build_workload(obj: object, kind: str | None = None) -> WorkloadRecord:
     meta = build_meta(raw, kind)
     builder = _BUILDERS.get(meta.kind)
     if builder is None:
-        return WorkloadRecord(meta=meta, kind=meta.kind, has_status=bool(d(raw.get("status"))))
+        return new_workload(meta=meta, kind=meta.kind, has_status=bool(d(raw.get("status"))))
     return builder(meta, d(raw.get("spec")), d(raw.get("status")))

@@ -23,3 +23,5 @@ class Scenario:
     #: (namespace, pod, container) -> (current lines, previous instance lines or None)
     logs: dict[LogKey, tuple[list[Line], list[Line] | None]] = field(default_factory=dict)
     metrics: bool = False
+    #: The containers the behaviour engine gives live logs; None lets it pick running ones itself.
+    live_logs: frozenset[LogKey] | None = None

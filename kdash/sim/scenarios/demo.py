@@ -20,6 +20,7 @@ from kdash.sim.scenarios.builders import (
     set_waiting,
     ts,
 )
+from kdash.sim.scenarios.policy import event, hpa, limitrange, quota
 from kdash.sim.scenarios.workloads import IpPool, cronjob, daemonset, deployment, job, statefulset
 
 JSON = dict[str, Any]
@@ -178,9 +179,9 @@ def build_demo(now: datetime) -> Scenario:
     objs.append(toolbox)
     sc.logs[("shop", "toolbox", "toolbox")] = (text.hostile(now), None)
 
-    objs.append(_hpa("shop", "frontend", now, min_r=2, max_r=4, current=4, util=(95, 70), limited=True))
+    objs.append(hpa("shop", "frontend", now, min_r=2, max_r=4, current=4, util=(95, 70), limited=True))
     objs.append(
-        _quota(
+        quota(
             "shop",
             "shop-quota",
             now,
@@ -193,7 +194,7 @@ def build_demo(now: datetime) -> Scenario:
             },
         )
     )
-    objs.append(_limitrange("shop", now))
+    objs.append(limitrange("shop", now))
     objs.append(_pdb("shop", "web-pdb", "web", now, allowed=1))
     objs.append(_service("shop", "web", 80, now, "10.96.10.1"))
     objs.append(_service("shop", "cart", 8080, now, "10.96.10.2"))
@@ -209,7 +210,7 @@ def build_demo(now: datetime) -> Scenario:
     )
     for p in _pods(api):
         sc.logs[("payments", p["metadata"]["name"], "api")] = (text.json_log(now, 50, "payments-api"), None)
-    objs.append(_hpa("payments", "api", now, min_r=2, max_r=6, current=2, util=None, limited=False))
+    objs.append(hpa("payments", "api", now, min_r=2, max_r=6, current=2, util=None, limited=False))
 
     def init_hook(_i: int, p: JSON) -> None:
         st = p["status"]
@@ -266,7 +267,7 @@ def build_demo(now: datetime) -> Scenario:
         )
     )
     objs.append(
-        _quota(
+        quota(
             "payments",
             "payments-quota",
             now,
@@ -370,7 +371,7 @@ def build_demo(now: datetime) -> Scenario:
     fraud_pod = _pods(fraud)[0]["metadata"]["name"]
     objs.extend(
         [
-            _event(
+            event(
                 "shop",
                 "Pod",
                 cart_bad,
@@ -382,7 +383,7 @@ def build_demo(now: datetime) -> Scenario:
                 first=2 * H,
                 field="spec.containers{cart}",
             ),
-            _event(
+            event(
                 "shop",
                 "Pod",
                 oom_pod,
@@ -395,7 +396,7 @@ def build_demo(now: datetime) -> Scenario:
                 first=5 * H,
                 source="kernel-monitor",
             ),
-            _event(
+            event(
                 "shop",
                 "Pod",
                 rec_pod,
@@ -407,7 +408,7 @@ def build_demo(now: datetime) -> Scenario:
                 first=29 * M,
                 field="spec.containers{recommender}",
             ),
-            _event(
+            event(
                 "shop",
                 "Pod",
                 rec_pod,
@@ -419,7 +420,7 @@ def build_demo(now: datetime) -> Scenario:
                 first=29 * M,
                 field="spec.containers{recommender}",
             ),
-            _event(
+            event(
                 "payments",
                 "Pod",
                 fraud_pod,
@@ -433,7 +434,7 @@ def build_demo(now: datetime) -> Scenario:
                 first=20 * M,
                 source="default-scheduler",
             ),
-            _event(
+            event(
                 "shop",
                 "Deployment",
                 "web",
@@ -445,7 +446,7 @@ def build_demo(now: datetime) -> Scenario:
                 first=50 * M,
                 source="deployment-controller",
             ),
-            _event(
+            event(
                 "shop",
                 "Pod",
                 _pods(web)[0]["metadata"]["name"],
@@ -456,7 +457,7 @@ def build_demo(now: datetime) -> Scenario:
                 count=1,
                 first=40 * M,
             ),
-            _event(
+            event(
                 "batch",
                 "Job",
                 "nightly-report",
@@ -471,126 +472,6 @@ def build_demo(now: datetime) -> Scenario:
         ]
     )
     return sc
-
-
-def _hpa(
-    ns: str,
-    target: str,
-    now: datetime,
-    *,
-    min_r: int,
-    max_r: int,
-    current: int,
-    util: tuple[int, int] | None,
-    limited: bool,
-) -> JSON:
-    t = ts(now, 40 * M)
-    target_util = util[1] if util else 70
-    conds = [
-        {
-            "type": "AbleToScale",
-            "status": "True",
-            "lastTransitionTime": t,
-            "reason": "ReadyForNewScale",
-            "message": "recommended size matches current size",
-        }
-    ]
-    status: JSON = {"currentReplicas": current, "desiredReplicas": current}
-    if util is None:
-        conds.append(
-            {
-                "type": "ScalingActive",
-                "status": "False",
-                "lastTransitionTime": t,
-                "reason": "FailedGetResourceMetric",
-                "message": "the HPA was unable to compute the replica count: failed to get cpu utilization: "
-                "unable to get metrics for resource cpu: unable to fetch metrics from resource "
-                "metrics API: the server could not find the requested resource (get "
-                "pods.metrics.k8s.io)",
-            }
-        )
-        status["currentMetrics"] = None
-    else:
-        conds.append(
-            {
-                "type": "ScalingActive",
-                "status": "True",
-                "lastTransitionTime": t,
-                "reason": "ValidMetricFound",
-                "message": "the HPA was able to successfully calculate a replica count from cpu resource "
-                "utilization (percentage of request)",
-            }
-        )
-        status["currentMetrics"] = [
-            {
-                "type": "Resource",
-                "resource": {
-                    "name": "cpu",
-                    "current": {"averageUtilization": util[0], "averageValue": f"{util[0]}m"},
-                },
-            }
-        ]
-        status["lastScaleTime"] = ts(now, 25 * M)
-    if limited:
-        conds.append(
-            {
-                "type": "ScalingLimited",
-                "status": "True",
-                "lastTransitionTime": t,
-                "reason": "TooManyReplicas",
-                "message": "the desired replica count is more than the maximum replica count",
-            }
-        )
-    status["conditions"] = conds
-    return {
-        "kind": "HorizontalPodAutoscaler",
-        "apiVersion": "autoscaling/v2",
-        "metadata": meta("HorizontalPodAutoscaler", ns, target, now, 20 * D),
-        "spec": {
-            "scaleTargetRef": {"kind": "Deployment", "name": target, "apiVersion": "apps/v1"},
-            "minReplicas": min_r,
-            "maxReplicas": max_r,
-            "metrics": [
-                {
-                    "type": "Resource",
-                    "resource": {
-                        "name": "cpu",
-                        "target": {"type": "Utilization", "averageUtilization": target_util},
-                    },
-                }
-            ],
-        },
-        "status": status,
-    }
-
-
-def _quota(ns: str, name: str, now: datetime, usage: dict[str, tuple[str, str]]) -> JSON:
-    hard = {k: v[1] for k, v in sorted(usage.items())}
-    return {
-        "kind": "ResourceQuota",
-        "apiVersion": "v1",
-        "metadata": meta("ResourceQuota", ns, name, now, 20 * D),
-        "spec": {"hard": hard},
-        "status": {"hard": hard, "used": {k: v[0] for k, v in sorted(usage.items())}},
-    }
-
-
-def _limitrange(ns: str, now: datetime) -> JSON:
-    return {
-        "kind": "LimitRange",
-        "apiVersion": "v1",
-        "metadata": meta("LimitRange", ns, f"{ns}-limits", now, 20 * D),
-        "spec": {
-            "limits": [
-                {
-                    "type": "Container",
-                    "default": {"cpu": "500m", "memory": "256Mi"},
-                    "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
-                    "max": {"cpu": "2", "memory": "2Gi"},
-                }
-            ]
-        },
-    }
 
 
 def _pdb(ns: str, name: str, app: str, now: datetime, *, allowed: int) -> JSON:
@@ -651,47 +532,4 @@ def _ingress(ns: str, now: datetime) -> JSON:
             ],
         },
         "status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.10"}]}},
-    }
-
-
-def _event(
-    ns: str,
-    kind: str,
-    name: str,
-    etype: str,
-    reason: str,
-    message: str,
-    now: datetime,
-    *,
-    count: int,
-    first: timedelta,
-    field: str = "",
-    source: str = "kubelet",
-) -> JSON:
-    api_version = "v1" if kind == "Pod" else "batch/v1" if kind == "Job" else "apps/v1"
-    inv: JSON = {
-        "kind": kind,
-        "namespace": ns,
-        "name": name,
-        "uid": meta(kind, ns, name, now, D)["uid"],
-        "apiVersion": api_version,
-    }
-    if field:
-        inv["fieldPath"] = field
-    ename = f"{name}.{reason.lower()}"
-    return {
-        "kind": "Event",
-        "apiVersion": "v1",
-        "metadata": meta("Event", ns, ename, now, first),
-        "involvedObject": inv,
-        "reason": reason,
-        "message": message,
-        "source": {"component": source, **({"host": "node-1"} if source == "kubelet" else {})},
-        "firstTimestamp": ts(now, first),
-        "lastTimestamp": ts(now, timedelta(seconds=30 if etype == "Warning" else 600)),
-        "count": count,
-        "type": etype,
-        "eventTime": None,
-        "reportingComponent": source,
-        "reportingInstance": "node-1" if source == "kubelet" else "",
     }

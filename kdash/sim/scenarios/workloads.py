@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from kdash.sim.scenarios.builders import meta, owner_ref, pod, suffix, template_hash, ts
+from kdash.sim.scenarios.builders import meta, owner_ref, pod, sibling, suffix, template_hash, ts
 
 JSON = dict[str, Any]
 PodHook = Callable[[int, JSON], None]
@@ -115,9 +115,12 @@ def deployment(
         },
     }
     rs["metadata"]["ownerReferences"] = [owner_ref(dep)]
-    pods = []
+    pods: list[JSON] = []
     for i in range(replicas):
         pname = f"{name}-{h}-{suffix(f'{ns}/{name}/{i}', 5)}"
+        if pods:  # the replicas differ only in name, node and IP: copy the first (see `sibling`)
+            pods.append(sibling(pods[0], pname, node_name=nodes[i % len(nodes)], ip=ips.next()))
+            continue
         p = pod(
             ns,
             pname,
@@ -131,9 +134,10 @@ def deployment(
             init=init,
             generate_name=f"{name}-{h}-",
         )
+        pods.append(p)
+    for i, p in enumerate(pods):  # bent only once all are copied: the copies start unbent
         if hook:
             hook(i, p)
-        pods.append(p)
     ready = sum(1 for p in pods if is_ready(p))
     t = ts(now, age - timedelta(seconds=10))
     rs["status"] = {

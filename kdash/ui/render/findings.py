@@ -3,6 +3,8 @@ scorer has not reported yet."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from kdash.model.findings import Finding, Severity
 from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import ClusterSnapshot
@@ -22,7 +24,22 @@ FindingKey = tuple[str, ObjectKey, str | None, str]
 
 def finding_key(f: Finding) -> FindingKey:
     """Rows are keyed by (rule, object key, container, message); the object key is what `enter` opens."""
-    return (f.rule, ObjectKey(f.kind, f.namespace, f.name), f.container, f.message)
+    return (f.rule, _object_key(f.kind, f.namespace, f.name), f.container, f.message)
+
+
+# One ObjectKey per object, however many findings it has: 20,000 findings are about ~3,000 objects,
+# and a frozen dataclass costs more to make than a dict lookup (bounded: cleared when large).
+_OBJECT_KEYS: dict[tuple[str, str, str], ObjectKey] = {}
+
+
+def _object_key(kind: str, namespace: str, name: str) -> ObjectKey:
+    plain = (kind, namespace, name)
+    key = _OBJECT_KEYS.get(plain)
+    if key is None:
+        if len(_OBJECT_KEYS) > 100_000:
+            _OBJECT_KEYS.clear()
+        key = _OBJECT_KEYS[plain] = ObjectKey(kind, namespace, name)
+    return key
 
 
 def runtime_findings(snapshot: ClusterSnapshot) -> list[Finding]:
@@ -46,14 +63,21 @@ def finding_row(key: FindingKey, f: Finding) -> Row:
     """One finding: severity, rule, the object (and container) it is about, and what is wrong.
 
     Cheap to build, because the pane builds 20,000 of them where a screen shows a few dozen: the
-    severity and rule cells are shared, and the others stay plain strings until they are drawn."""
+    cells are made when the row is first drawn, measured, sorted or filtered (`Row(build=)`)."""
+    return Row(key, build=partial(finding_cells, f), style_class=severity_class(f.severity))
+
+
+def finding_cells(f: Finding) -> tuple[Cell, ...]:
+    """The cells of `finding_row`: the severity and rule cells are shared, the others stay plain
+    strings until they are drawn."""
     where = f"{f.kind}/{f.namespace}/{f.name}" if f.namespace else f"{f.kind}/{f.name}"
     if f.container:
         where = f"{where} [{f.container}]"
-    return Row(
-        key,
-        (severity_cell(f.severity), rule_cell(f.rule), Cell(where, where), Cell(finding_words(f), f.message)),
-        severity_class(f.severity),
+    return (
+        severity_cell(f.severity),
+        rule_cell(f.rule),
+        Cell(where, where),
+        Cell(finding_words(f), f.message),
     )
 
 

@@ -15,8 +15,7 @@ from kdash.ui.render.text import (
     MUTED_STYLE,
     OK_STYLE,
     WARNING_STYLE,
-    age_seconds,
-    age_text,
+    age_cell,
     safe,
     severity_class,
 )
@@ -75,7 +74,7 @@ def hpa_row(key: ObjectKey, hpa: HpaRecord, now: datetime) -> Row:
             Cell(replicas_text(hpa), hpa.current_replicas),
             Cell(metrics),
             Cell(conditions),
-            Cell(age_text(hpa.last_scale, now), age_seconds(hpa.last_scale, now)),
+            age_cell(hpa.last_scale, now),
             Cell(warnings, -int(severity) if severity else None),
         ),
         severity_class(severity),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -53,7 +54,14 @@ def pod_style_class(pod: PodRecord) -> str | None:
 
 def pod_row(pod: PodRecord, now: datetime, *, namespace: bool = False, extra: Sequence[Cell] = ()) -> Row:
     """A pod as `kubectl get pods -o wide` would print it, plus when it last restarted; `extra`
-    cells follow (the REQUESTS of a quota's pods)."""
+    cells follow (the REQUESTS of a quota's pods). Built when first drawn, measured, sorted or
+    filtered (`Row(build=)`): `:pods` lists 10,000 and shows a screenful."""
+    build = partial(pod_cells, pod, now, namespace, tuple(extra))
+    return Row(pod.meta.key, build=build, style_class=pod_style_class(pod), labels=pod.meta.labels)
+
+
+def pod_cells(pod: PodRecord, now: datetime, namespace: bool, extra: tuple[Cell, ...]) -> tuple[Cell, ...]:
+    """The cells of `pod_row`."""
     created = pod.meta.created
     restarted = pod.last_restart
     cells = [
@@ -72,7 +80,7 @@ def pod_row(pod: PodRecord, now: datetime, *, namespace: bool = False, extra: Se
     if namespace:
         cells.insert(0, Cell(pod.meta.namespace, pod.meta.namespace))
     cells.extend(extra)
-    return Row(pod.meta.key, tuple(cells), pod_style_class(pod), pod.meta.labels)
+    return tuple(cells)
 
 
 def pod_ages(pod: PodRecord, now: datetime) -> tuple[str, str]:

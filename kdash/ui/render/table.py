@@ -7,8 +7,8 @@ be sorted by the value of its neighbour (as two parallel tuples of texts and sor
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
@@ -75,19 +75,84 @@ class Cell(NamedTuple):
         return text.cell_len if isinstance(text, Text) else cell_len(clean(text))
 
 
-@dataclass(frozen=True, slots=True)
+CellBuilder = Callable[[], tuple[Cell, ...]]
+
+
 class Row:
     """One table row, identified by `key` (an ObjectKey, a tuple holding one, or any hashable).
 
     `style_class` names a severity ("error", "warning", "info", "ok", "muted") that colours the
     whole row; `labels` feed the `-l key=value` filter.
+
+    The cells may be given, or built on first use by `build` (`Row(key, build=f)`): a pane of
+    20,000 findings draws a few dozen and measures a sample of 400, so building every row's Text
+    up front was most of its cost. A lazy row's cells are what `build()` returns at that moment,
+    so a builder must capture everything it reads (the record, its score, `now`). Rows are
+    immutable: a changed record gets a new Row.
     """
 
-    key: Hashable
-    cells: tuple[Cell, ...]
-    style_class: str | None = None
-    labels: Mapping[str, str] = field(default_factory=lambda: _EMPTY_LABELS, compare=False)
-    _cell_lens: tuple[int, ...] | None = field(default=None, init=False, repr=False, compare=False)
+    __slots__ = ("_build", "_cell_lens", "_cells", "key", "labels", "style_class")
+
+    def __init__(
+        self,
+        key: Hashable,
+        cells: tuple[Cell, ...] | None = None,
+        style_class: str | None = None,
+        labels: Mapping[str, str] = _EMPTY_LABELS,
+        *,
+        build: CellBuilder | None = None,
+    ) -> None:
+        if (cells is None) == (build is None):
+            raise TypeError("a Row takes its cells or a build function, not both")
+        self.key = key
+        self._cells = cells
+        self._build = build
+        self.style_class = style_class
+        self.labels = labels
+        self._cell_lens: tuple[int, ...] | None = None
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        cells = self._cells
+        if cells is None:
+            assert self._build is not None
+            cells = self._cells = self._build()
+            self._build = None  # the builder's captures may go now
+        return cells
+
+    @property
+    def built(self) -> bool:
+        """Whether the cells exist yet (for tests: a lazy row is built only when needed)."""
+        return self._cells is not None
+
+    def __eq__(self, other: object) -> bool:
+        if other is self:
+            return True
+        if not isinstance(other, Row):
+            return NotImplemented
+        return self.key == other.key and self.style_class == other.style_class and self.cells == other.cells
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        cells = repr(self._cells) if self._cells is not None else "<lazy>"
+        return f"Row({self.key!r}, {cells}, {self.style_class!r})"
+
+    def with_cells(self, changes: Mapping[int, Cell]) -> Row:
+        """This row with the cells at some indexes replaced (an age moved on): the other cells and
+        their measured widths are shared, so nothing else is built or measured again."""
+        cells = list(self.cells)
+        for i, cell in changes.items():
+            cells[i] = cell
+        row = Row(self.key, tuple(cells), self.style_class, self.labels)
+        lens = self._cell_lens
+        if lens is not None:
+            widths = list(lens)
+            for i, cell in changes.items():
+                widths[i] = cell.width
+            row._cell_lens = tuple(widths)
+        return row
 
     def search_text(self) -> str:
         return " ".join([cell.plain for cell in self.cells])
@@ -97,8 +162,7 @@ class Row:
         gets a new Row), so width sampling on every update only measures rows it has not seen."""
         lens = self._cell_lens
         if lens is None:
-            lens = tuple([cell.width for cell in self.cells])
-            object.__setattr__(self, "_cell_lens", lens)
+            lens = self._cell_lens = tuple([cell.width for cell in self.cells])
         return lens
 
 

@@ -14,6 +14,7 @@ sequences and control characters and wrapped in `rich.text.Text`; styles are app
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -23,6 +24,7 @@ from rich.text import Text
 from kdash.model import logtext
 from kdash.model.findings import Severity
 from kdash.model.timefmt import age
+from kdash.ui.render.table import Cell
 
 _DIGEST = re.compile(r"@[a-z0-9]+:([0-9a-f]{8,})$")
 
@@ -98,6 +100,43 @@ def age_seconds(when: datetime | None, now: datetime) -> float | None:
     if when is None:
         return None
     return (now - when).total_seconds()
+
+
+def age_cell(when: datetime | None, now: datetime) -> Cell:
+    """An AGE (or WHEN, SCALED) cell: kubectl's text, sorted by seconds."""
+    return Cell(age_text(when, now), age_seconds(when, now))
+
+
+# kubectl's age text counts in a unit that grows with the age (kdash.model.timefmt.format_age):
+# (age below, unit) in seconds; every tier starts on a multiple of its unit.
+_AGE_UNITS = (
+    (600, 1),  # 59s, 9m59s
+    (8 * 3600, 60),  # 179m, 7h59m
+    (8 * 86400, 3600),  # 47h, 7d23h
+    (8 * 365 * 86400, 86400),  # 729d, 7y364d
+)
+_YEAR = 365 * 86400
+
+
+def age_valid_until(when: datetime | None, now: datetime) -> float:
+    """A POSIX time before which `age(when, t)` reads as `age(when, now)` for every t from `now`:
+    a row showing an age need not be looked at again until then (ten renders a second over 2,000
+    workloads formatted 20,000 ages a second that had not changed). Errs early, never late.
+    -inf: look every time (the future, naive times); inf: it never changes ("<unknown>")."""
+    if when is None:
+        return math.inf
+    if when.tzinfo is None or now.tzinfo is None:
+        return -math.inf  # age() compares them as they are: do not second-guess it
+    try:
+        born = when.timestamp()
+        # 1 ms less than it is: float rounding near a boundary can then only make it look early
+        seconds = now.timestamp() - born - 0.001
+    except (OverflowError, ValueError):
+        return -math.inf
+    if not seconds >= 0:
+        return -math.inf  # a moment old, or clock skew ("0s", "<invalid>")
+    unit = next((u for limit, u in _AGE_UNITS if seconds < limit), _YEAR)
+    return born + (seconds // unit + 1) * unit - 0.001
 
 
 def number(value: int | float | None, style: str = "") -> Text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -16,8 +17,7 @@ from kdash.ui.render.text import (
     MUTED_STYLE,
     OK_STYLE,
     SEVERITY_STYLES,
-    age_seconds,
-    age_text,
+    age_cell,
     grade_text,
     images_text,
     number,
@@ -59,7 +59,27 @@ def runtime_severity(wl: WorkloadRecord) -> tuple[Severity | None, str]:
 
 def workload_row(key: ObjectKey, wl: WorkloadRecord, score: ObjectScore | None, now: datetime) -> Row:
     """One workload; the scorer's grade and worst finding when there is a score, else what the
-    model alone says (so the pane is useful before the first report)."""
+    model alone says (so the pane is useful before the first report).
+
+    The cells are built when the row is first drawn, measured, sorted or filtered (`Row(build=)`):
+    of 2,000 workloads a screen shows a few dozen. The colour is known now (it costs nothing)."""
+    if score is not None:
+        worst = score.worst
+        severity = worst.severity if worst is not None else None
+    else:
+        severity = runtime_severity(wl)[0]
+    return Row(
+        key,
+        build=partial(workload_cells, key, wl, score, now),
+        style_class=severity_class(severity),
+        labels=wl.meta.labels,
+    )
+
+
+def workload_cells(
+    key: ObjectKey, wl: WorkloadRecord, score: ObjectScore | None, now: datetime
+) -> tuple[Cell, ...]:
+    """The cells of `workload_row`."""
     if score is not None:
         worst = score.worst
         severity = worst.severity if worst is not None else None
@@ -75,22 +95,17 @@ def workload_row(key: ObjectKey, wl: WorkloadRecord, score: ObjectScore | None, 
     else:
         done = wl.succeeded if wl.kind == "Job" else wl.ready
         ready = Cell(ready_text(wl), done / wl.desired if wl.desired else 1.0)
-    return Row(
-        key,
-        (
-            Cell(key.namespace, key.namespace),
-            Cell(kind, kind),
-            Cell(key.name, key.name),
-            ready,
-            Cell(number(wl.up_to_date), wl.up_to_date),
-            Cell(number(wl.available), wl.available),
-            Cell(age_text(wl.meta.created, now), age_seconds(wl.meta.created, now)),
-            Cell(images_text(wl.images)),
-            health,
-            Cell(finding, -int(severity) if severity is not None else None),
-        ),
-        severity_class(severity),
-        labels=wl.meta.labels,
+    return (
+        Cell(key.namespace, key.namespace),
+        Cell(kind, kind),
+        Cell(key.name, key.name),
+        ready,
+        Cell(number(wl.up_to_date), wl.up_to_date),
+        Cell(number(wl.available), wl.available),
+        age_cell(wl.meta.created, now),
+        Cell(images_text(wl.images)),
+        health,
+        Cell(finding, -int(severity) if severity is not None else None),
     )
 
 

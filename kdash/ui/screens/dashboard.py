@@ -97,6 +97,7 @@ class DashboardScreen(RowKeys, Screen[None]):
         self._pending_follow: ObjectKey | None = None
         self._follow_timer: Timer | None = None
         self._header: Text | None = None
+        self._panes: list[Pane] | None = None
 
     def compose(self) -> ComposeResult:
         yield DashboardHeader(id="header")
@@ -128,6 +129,8 @@ class DashboardScreen(RowKeys, Screen[None]):
             self.show(view)
 
     def on_screen_resume(self) -> None:
+        if self.view is not None:
+            self.show(self.view)  # what came in while a drill-down or a prompt covered it
         self._follow_now()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -135,6 +138,10 @@ class DashboardScreen(RowKeys, Screen[None]):
 
     def _apply_layout(self, width: int, height: int) -> None:
         self.set_class(width < COMPACT_WIDTH or height < COMPACT_HEIGHT, "-compact")
+        self._catch_up()
+
+    def watch_maximized(self) -> None:
+        self._catch_up()  # f, esc, :deploy: the panes shown change
 
     # -- keys that open a modal ---------------------------------------------------------------------
 
@@ -199,19 +206,47 @@ class DashboardScreen(RowKeys, Screen[None]):
     # -- rendering ---------------------------------------------------------------------------------
 
     def show(self, view: DashboardView) -> None:
-        """Render a new snapshot: only rows that changed are rebuilt and redrawn."""
+        """Render a new snapshot: only rows that changed are rebuilt and redrawn, and only in the
+        panes on screen (the others catch up when they are shown)."""
         self.view = view
         headers = self.query(DashboardHeader)
         if not headers:  # not composed yet: on_mount shows the latest view
             return
+        if self.app.screen is not self:
+            return  # covered by a drill-down or a prompt: on_screen_resume shows the latest view
         header = header_text(view)
         if header != self._header:
             # Static.update() re-lays out the whole screen; the header rarely changes, so only
             # then (every render paying a layout and full repaint was most of the idle CPU)
             self._header = header
             headers.first().update(header)
-        for pane in self.query(Pane):
-            pane.update_view(view)
+        for pane in self.panes():
+            if self.pane_shown(pane):
+                pane.update_view(view)
+            else:
+                pane.hold(view)
+
+    def panes(self) -> list[Pane]:
+        """The dashboard's panes (composed once: not queried again ten times a second)."""
+        if not self._panes:  # (none yet before compose: ask again)
+            self._panes = list(self.query(Pane))
+        return self._panes
+
+    def pane_shown(self, pane: Widget) -> bool:
+        """Whether `pane` is on screen: judged from the layout state the screen sets (CSS applies a
+        refresh later), so a pane switched to is filled before it is first painted."""
+        maximized = self.maximized
+        if maximized is not None:
+            return maximized is pane or pane in maximized.ancestors
+        return not self.has_class("-compact") or pane.id == self.active_pane
+
+    def _catch_up(self) -> None:
+        """Render the view into the panes that were hidden and are shown now."""
+        if self.view is None or self.app.screen is not self:
+            return
+        for pane in self.panes():
+            if pane.holding and self.pane_shown(pane):
+                pane.catch_up()
 
     # -- panes and focus ---------------------------------------------------------------------------
 
@@ -233,6 +268,7 @@ class DashboardScreen(RowKeys, Screen[None]):
         self.active_pane = pane_id
         for pid in PANE_IDS:
             self.pane(pid).set_class(pid == pane_id, "-active")
+        self._catch_up()
         tabs = self.query_one(Tabs)
         if tabs.active != f"tab-{pane_id}":
             with tabs.prevent(Tabs.TabActivated):

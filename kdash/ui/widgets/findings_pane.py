@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from operator import is_
 from typing import Any, ClassVar
 
 from kdash.model.findings import Finding, Severity
@@ -21,7 +22,7 @@ class FindingsPane(Pane):
 
     def inputs(self, view: DashboardView) -> tuple[Any, ...]:
         return (
-            view.report,
+            view.report.findings if view.report is not None else None,  # kept while nothing changed
             view.snapshot.workloads if view.report is None else 0,
             view.snapshot.restarts if view.report is None else 0,
             view.snapshot.namespace,
@@ -29,17 +30,33 @@ class FindingsPane(Pane):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's spelling
         super().__init__(id=id)
-        # rows by finding content: the scorer makes new Finding objects on every run, so identity
+        # rows by finding content: a full scoring run makes new Finding objects, so identity
         # cannot be the cache key, and hashing whole findings (or ObjectKey tuples) 20,000 times
         # per report was most of the pane's cost; a tuple of strings hashes in C
         self._rows_by_content: dict[tuple[Any, ...], tuple[Severity, Row]] = {}
+        # the findings and namespace of the last rows: the incremental scorer hands over the very
+        # same Finding objects while nothing they say changed, so most reports need no walk at all
+        self._last: tuple[Sequence[Finding], str | None, list[Row]] | None = None
 
     def rows(self, view: DashboardView) -> Iterable[Row]:
         report = view.report
-        findings: Iterable[Finding] = (
+        findings: Sequence[Finding] = (
             report.findings if report is not None else render.runtime_findings(view.snapshot)
         )
         scope = view.snapshot.namespace
+        last = self._last
+        if (
+            last is not None
+            and last[1] == scope
+            and len(last[0]) == len(findings)
+            and all(map(is_, findings, last[0]))
+        ):
+            return last[2]
+        rows = self._build(findings, scope)
+        self._last = (findings, scope, rows)
+        return rows
+
+    def _build(self, findings: Sequence[Finding], scope: str | None) -> list[Row]:
         cache = self._rows_by_content
         fresh: dict[tuple[Any, ...], tuple[Severity, Row]] = {}
         for f in findings:

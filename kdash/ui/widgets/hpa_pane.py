@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from kdash.model.timefmt import age
 from kdash.ui.render import hpa as render
 from kdash.ui.widgets.pane import DashboardView, Pane, age_step
 from kdash.ui.widgets.resource_table import Column, Row
+from kdash.ui.widgets.row_cache import AgedRows, column_index
 
 
 class HpaPane(Pane):
@@ -22,9 +22,18 @@ class HpaPane(Pane):
     def inputs(self, view: DashboardView) -> tuple[Any, ...]:
         return (view.snapshot.hpas, view.snapshot.namespace, age_step(view))
 
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's spelling
+        super().__init__(id=id)
+        self._aged = AgedRows(age_column=column_index(render.COLUMNS, "scaled"))
+
     def rows(self, view: DashboardView) -> Iterable[Row]:
-        now = view.now
-        for key, hpa in view.snapshot.hpas.items():
-            if view.in_scope(key.namespace):
-                extra = age(hpa.last_scale, now)
-                yield self.cached(key, hpa, extra, lambda k=key, h=hpa: render.hpa_row(k, h, now))
+        now, scope = view.now, view.snapshot.namespace
+        aged = self._aged
+        aged.at(now)
+        out = [
+            aged.get(key, hpa, None, hpa.last_scale, render.hpa_row, key, hpa, now)
+            for key, hpa in view.snapshot.hpas.items()
+            if scope is None or key.namespace == scope
+        ]
+        aged.prune(out)
+        return out

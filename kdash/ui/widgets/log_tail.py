@@ -58,6 +58,7 @@ class LogTailPane(Vertical):
         self.stream: LogStream | None = None
         self._generation = 0
         self._filter_text = ""
+        self._status: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield InlineFilter(placeholder="filter: regex, !negate", classes="log-tail-filter")
@@ -124,7 +125,11 @@ class LogTailPane(Vertical):
                 status.append(f" · /{clean(self._filter_text)}")
             if not self.view.follow:
                 status.append(" · PAUSED", style="reverse")
-        self.query_one(".log-tail-status", Static).update(status)
+        if status != self._status:
+            # once a second: only on change, and with no layout (the line is one cell high in CSS),
+            # or every second re-laid out and repainted the whole dashboard
+            self._status = status
+            self.query_one(".log-tail-status", Static).update(status, layout=False)
 
     def action_toggle_pause(self) -> None:
         self.view.follow = not self.view.follow

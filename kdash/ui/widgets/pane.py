@@ -9,13 +9,14 @@ record (or score, or age text) changed, and the table redraws only those.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Region
 
 from kdash.model.snapshot import KindState
 from kdash.ui.format import clean
@@ -57,6 +58,8 @@ class Pane(FilterKeys, PaneBox):
 
     BINDINGS: ClassVar[list[BindingType]] = [FILTER_BINDING, CLEAR_FILTER_BINDING]
 
+    _titles_only = False  # a class default: Widget.__init__ refreshes before ours has run
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's spelling
         super().__init__(id=id, classes="pane")
         self.border_title = Content(self.TITLE)
@@ -64,6 +67,7 @@ class Pane(FilterKeys, PaneBox):
         self._last_view: DashboardView | None = None
         self._last_inputs: tuple[Any, ...] | None = None
         self._titles: tuple[str, str] | None = None
+        self._held: DashboardView | None = None
 
     def compose(self) -> ComposeResult:
         yield FilterBar()
@@ -94,8 +98,27 @@ class Pane(FilterKeys, PaneBox):
         Ages move on with the clock, so the default includes `now` in 2-second steps."""
         return (view.snapshot.workloads, view.report, view.snapshot.namespace, age_step(view))
 
+    def hold(self, view: DashboardView) -> None:
+        """The pane is not on screen (another tab, maximised away, the dashboard covered): keep
+        the view and build nothing; the dashboard calls `catch_up` when the pane is shown again."""
+        self._held = view
+
+    def catch_up(self) -> None:
+        """Render the view held while hidden, if any."""
+        if self._held is not None:
+            self.update_view(self._held)
+
+    def on_show(self) -> None:
+        self.catch_up()  # a way of showing it the dashboard did not foresee
+
+    @property
+    def holding(self) -> bool:
+        """Whether a view is waiting for the pane to be shown (for tests)."""
+        return self._held is not None
+
     def update_view(self, view: DashboardView) -> None:
         """Re-render from a new snapshot: diff rows by key, refresh title, count and state."""
+        self._held = None
         self._last_view = view
         inputs = self.inputs(view)
         if same_inputs(inputs, self._last_inputs):
@@ -133,13 +156,11 @@ class Pane(FilterKeys, PaneBox):
             subtitle.append(f"/{table.filter_text}")
         if words:
             subtitle.append(words)
-        # assigning a border title repaints the whole pane (table included), even when equal: only
-        # on change, or every render would repaint the whole dashboard
         titles = (f"{self.TITLE} [{count}]" if total or shown else self.TITLE, clean("  ".join(subtitle)))
         if titles != self._titles:
+            before = self._titles or ("", "")
             self._titles = titles
-            self.border_title = Content(titles[0])
-            self.border_subtitle = Content(titles[1])
+            self._set_titles(*titles, top=titles[0] != before[0], bottom=titles[1] != before[1])
         if total == 0 and words:
             table.placeholder = words
         elif total == 0:
@@ -147,6 +168,33 @@ class Pane(FilterKeys, PaneBox):
             table.placeholder = f"no {self.NOUN} in {where}"
         else:
             table.placeholder = "no rows match the filter"
+
+    def _set_titles(self, title: str, subtitle: str, *, top: bool, bottom: bool) -> None:
+        """Assigning a border title repaints the whole pane, table included (even when equal), and
+        a busy Restarts pane's count changes with every render: repaint only the border line whose
+        title changed (the count is on the top one, the filter and state on the bottom one)."""
+        self._titles_only = True
+        try:
+            self.border_title = Content(title)
+            self.border_subtitle = Content(subtitle)
+        finally:
+            self._titles_only = False
+        if not self.is_mounted:
+            super().refresh()
+            return
+        # regions are given relative to the content; the border lines are outside it
+        left, above = self.content_offset
+        width, height = self.outer_size
+        lines = [y for y, changed in ((0, top), (height - 1, bottom)) if changed]
+        if lines:  # (no region at all would mean the whole pane)
+            super().refresh(*(Region(-left, y - above, width, 1) for y in lines))
+
+    def refresh(
+        self, *regions: Region, repaint: bool = True, layout: bool = False, recompose: bool = False
+    ) -> Self:
+        if self._titles_only:
+            return self  # _set_titles repaints what the titles changed
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
     # -- filter (kdash/ui/widgets/list_keys.py) ----------------------------------------------------
 

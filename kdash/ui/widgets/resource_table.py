@@ -15,70 +15,49 @@ from collections.abc import Hashable, Sequence
 from operator import is_
 from typing import ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.binding import BindingType
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from kdash.ui.format import clean
 from kdash.ui.render.table import Cell, Column, Row
-from kdash.ui.widgets.table_model import RowFilter, fit_widths, measure_widths, stale_keys, view_keys
-from kdash.ui.widgets.table_render import GAP, header_line, row_line
+from kdash.ui.widgets import table_parts
+from kdash.ui.widgets.table_model import (
+    RowFilter,
+    changed_lines,
+    fit_widths,
+    measure_widths,
+    same_view,
+    stale_keys,
+    view_keys,
+)
+from kdash.ui.widgets.table_parts import ROW_CLASSES
+from kdash.ui.widgets.table_render import (
+    GAP,
+    column_at,
+    cursor_strip,
+    header_line,
+    placeholder_strip,
+    row_line,
+    same_thumb,
+)
 
 __all__ = ["Cell", "Column", "ResourceTable", "Row"]
-
-ROW_CLASSES = ("error", "warning", "info", "ok", "muted")
 
 
 class ResourceTable(ScrollView, can_focus=True):
     """A keyed table drawn line by line; see the module docstring for why it exists."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="table-cursor-up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="table-cursor-down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table-page-up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table-page-down"),
-        Binding("home,g", "first", "First row", show=False, id="table-first"),
-        Binding("end,G", "last", "Last row", show=False, id="table-last"),
-        Binding("enter", "select", "Open", id="table-select"),
-        Binding("shift+left", "sort_column(-1)", "Sort ←", show=False, id="table-sort-left"),
-        Binding("shift+right", "sort_column(1)", "Sort →", show=False, id="table-sort-right"),
-        Binding("O", "flip_order", "Flip order", show=False, id="table-sort-flip"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = table_parts.BINDINGS
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "resource-table--header",
-        "resource-table--sorted",
-        "resource-table--cursor",
-        "resource-table--cursor-blurred",
-        "resource-table--placeholder",
-        *(f"resource-table--row-{name}" for name in ROW_CLASSES),
-    }
-
-    DEFAULT_CSS = """
-    ResourceTable {
-        height: 1fr;
-        overflow-x: hidden;
-        overflow-y: auto;
-        scrollbar-size-vertical: 1;
-        & > .resource-table--header { text-style: bold; color: $text-primary; }
-        & > .resource-table--sorted { text-style: bold underline; color: $text-accent; }
-        & > .resource-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
-        & > .resource-table--cursor-blurred { background: $block-cursor-blurred-background; }
-        & > .resource-table--placeholder { color: $text-muted; text-style: italic; }
-        & > .resource-table--row-error { color: $text-error; }
-        & > .resource-table--row-warning { color: $text-warning; }
-        & > .resource-table--row-info { color: $text-primary; }
-        & > .resource-table--row-ok { color: $text-success; }
-        & > .resource-table--row-muted { color: $text-muted; }
-    }
-    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = table_parts.COMPONENT_CLASSES
+    DEFAULT_CSS = table_parts.DEFAULT_CSS
 
     class Selected(Message):
         """The user chose a row (enter, or a click on the cursor row)."""
@@ -129,7 +108,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self.columns: tuple[Column, ...] = tuple(columns)
         self._rows: dict[Hashable, Row] = {}
         self._view: list[Hashable] = []
-        self._index: dict[Hashable, int] = {}
+        self._index: dict[Hashable, int] | None = {}  # key -> line, built when first asked for
         self._cursor = 0
         self._cursor_key: Hashable | None = None
         self._filter = RowFilter()
@@ -187,20 +166,27 @@ class ResourceTable(ScrollView, can_focus=True):
         return self._rows.get(key)
 
     def set_rows(self, rows: Sequence[Row]) -> None:
-        """Replace the data. Unchanged rows keep their rendered lines; the cursor stays on its key."""
+        """Replace the data. Unchanged rows keep their rendered lines; the cursor stays on its key;
+        only the lines shown whose row changed or moved are redrawn."""
         old = self._rows
         if len(rows) == len(old) and all(map(is_, rows, old.values())):
             return  # the very same rows in the same order (a cached rebuild): nothing to hash
         new = {row.key: row for row in rows}
-        stale = stale_keys(old, new)
+        stale = stale_keys(old, new, rows)
         if stale is None:
             return
         for key in stale:
             self._strips.pop(key, None)
         self._rows = new
-        self._natural = measure_widths(self.columns, rows)
-        self._fitted = (-1, [])
-        self._rebuild_view()
+        natural = measure_widths(self.columns, rows)
+        if natural != self._natural:  # every line moves: redraw them all
+            self._natural = natural
+            self._fitted = (-1, [])
+            self._rebuild_view()
+        elif same_view(old, new, stale, self._filter, self.columns, self._sort_index):
+            self._repaint_lines(self._view, set(stale))  # no row moved: no sort, no filter pass
+        else:
+            self._rebuild_view(set(stale))
 
     def set_filter(self, text: str) -> None:
         """Filter by regex (`!` negates, `-l k=v,…` selects by label); "" clears."""
@@ -229,7 +215,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def move_cursor(self, key: Hashable) -> bool:
         """Put the cursor on `key` if it is shown; returns whether it was."""
-        index = self._index.get(key)
+        index = self._position(key)
         if index is None:
             return False
         self._set_cursor(index)
@@ -238,25 +224,44 @@ class ResourceTable(ScrollView, can_focus=True):
     # -- view maintenance --------------------------------------------------------------------------
 
     def _column_index(self, key: str | None) -> int | None:
-        for i, column in enumerate(self.columns):
-            if column.key == key:
-                return i
-        return None
+        return next((i for i, column in enumerate(self.columns) if column.key == key), None)
 
-    def _rebuild_view(self) -> None:
-        previous_key = self._cursor_key
+    def _rebuild_view(self, stale: set[Hashable] | None = None) -> None:
+        """Filter and sort again; then redraw everything, or (given the changed keys) only the
+        lines shown whose key or row changed."""
+        previous_key, old_view = self._cursor_key, self._view
         self._view = view_keys(
             self._rows.values(), self._filter, self.columns, self._sort_index, self._sort_reverse
         )
-        self._index = {key: i for i, key in enumerate(self._view)}
+        self._index = None
         self._set_virtual_height(len(self._view) + 1)
         # Until the user moves the cursor it stays on the top row (the worst, in most panes), so
         # rows arriving during the first sync do not drag it along; afterwards it follows its key.
-        target = self._index.get(previous_key) if previous_key is not None and self._user_moved else None
+        target = self._position(previous_key) if previous_key is not None and self._user_moved else None
         cursor = target if target is not None else min(self._cursor, max(0, len(self._view) - 1))
-        self._cursor = cursor
-        self._set_cursor(cursor, force=True, user=False)
-        self.refresh()
+        self._repaint_lines(old_view, stale)
+        self._set_cursor(cursor, user=False)
+
+    def _position(self, key: Hashable) -> int | None:
+        """The line showing `key`; most often still the cursor's, which costs no index of 10,000 keys."""
+        view, cursor = self._view, self._cursor
+        if cursor < len(view) and view[cursor] == key:
+            return cursor
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(view)}
+        return self._index.get(key)
+
+    def _repaint_lines(self, old_view: Sequence[Hashable], stale: set[Hashable] | None) -> None:
+        """Redraw the lines shown whose key differs from `old_view`'s, or whose row is in `stale`
+        (None: every line). A whole-widget refresh makes Textual re-render and re-send every line
+        of the table; under churn most updates touch rows that are off screen."""
+        if stale is None or not old_view or not self._view or not self.is_mounted:
+            self.refresh()  # everything, or to or from the placeholder line
+            return
+        top, count = int(self.scroll_y), max(0, self.size.height - 1)
+        width = self.size.width
+        for y in changed_lines(old_view, self._view, top, count, stale):
+            self.refresh(Region(0, y + 1, width, 1))
 
     def _set_virtual_height(self, lines: int) -> None:
         """Setting `virtual_size` re-lays out (and repaints) the whole screen. While the vertical
@@ -276,24 +281,34 @@ class ResourceTable(ScrollView, can_focus=True):
             and self.scroll_y <= lines - window
         ):
             self.set_reactive(ResourceTable.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = lines
-            self.refresh()
+            bar = self.vertical_scrollbar
+            if same_thumb(bar, lines):  # one row more of 700 moves the thumb by nothing visible
+                bar.set_reactive(ScrollBar.window_virtual_size, lines)
+            else:
+                bar.window_virtual_size = lines  # repaints the scrollbar alone
         else:
             self.virtual_size = size
 
-    def _set_cursor(self, index: int, *, force: bool = False, user: bool = True) -> None:
-        if user and not force:
+    def _set_cursor(self, index: int, *, user: bool = True) -> None:
+        if user:
             self._user_moved = True
         count = len(self._view)
         index = max(0, min(index, count - 1)) if count else 0
-        old_key = self._cursor_key
+        old_key, old_index = self._cursor_key, self._cursor
         self._cursor = index
         self._cursor_key = self._view[index] if count else None
-        self._scroll_cursor_into_view()
-        if old_key != self._cursor_key or force:
-            if old_key != self._cursor_key:
-                self.post_message(self.Highlighted(self, self._cursor_key))
-            self.refresh()
+        self._scroll_cursor_into_view()  # a scroll redraws the whole table itself
+        if old_key != self._cursor_key:
+            self.post_message(self.Highlighted(self, self._cursor_key))
+        if old_key != self._cursor_key or old_index != index:
+            self._refresh_data_line(old_index)
+            self._refresh_data_line(index)
+
+    def _refresh_data_line(self, line: int) -> None:
+        """Redraw data line `line` if it is shown (the cursor's old and new line)."""
+        y = line - int(self.scroll_y) + 1
+        if 0 < y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def _scroll_cursor_into_view(self) -> None:
         page = max(1, self.size.height - 1)
@@ -340,20 +355,10 @@ class ResourceTable(ScrollView, can_focus=True):
 
     # -- mouse -------------------------------------------------------------------------------------
 
-    def _column_at(self, x: int) -> int | None:
-        left = 0
-        for i, width in enumerate(self._widths()):
-            if not width:
-                continue
-            if left <= x < left + width + GAP:
-                return i
-            left += width + GAP
-        return None
-
     def on_click(self, event: events.Click) -> None:
         event.stop()
         if event.y == 0:
-            index = self._column_at(event.x)
+            index = column_at(self._widths(), event.x)
             if index is not None:
                 key = self.columns[index].key
                 flip = self._sort_index == index
@@ -405,9 +410,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if line >= len(self._view):
             if line == 0 and not self._view:
                 style = self.get_component_rich_style("resource-table--placeholder")
-                text = Text(clean(self.placeholder), style=style, no_wrap=True, overflow="ellipsis")
-                text.truncate(width, pad=True)
-                return Strip(text.render(self.app.console), width).apply_style(base)
+                return placeholder_strip(clean(self.placeholder), style, width, self.app.console, base)
             return Strip.blank(width, base)
         key = self._view[line]
         is_cursor = line == self._cursor
@@ -438,6 +441,5 @@ class ResourceTable(ScrollView, can_focus=True):
         strip = Strip(list(line.render(self.app.console)), width).apply_style(row_style)
         if is_cursor:
             name = "resource-table--cursor" if self.has_focus else "resource-table--cursor-blurred"
-            cursor = self.get_component_rich_style(name)
-            strip = Strip([Segment(t, (s or Style()) + cursor, c) for t, s, c in strip], width)
+            strip = cursor_strip(strip, self.get_component_rich_style(name), width)
         return strip

@@ -8,7 +8,7 @@ kdash.ui.render.table's, built by the row builders of kdash/ui/render.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice, zip_longest
 from typing import Any
@@ -29,6 +29,8 @@ __all__ = [
     "fit_widths",
     "measure_widths",
     "sort_key",
+    "changed_lines",
+    "same_view",
     "stale_keys",
     "view_keys",
 ]
@@ -146,14 +148,80 @@ def view_keys(
     return [r.key for r in shown]
 
 
-def stale_keys(old: Mapping[Hashable, Row], new: Mapping[Hashable, Row]) -> list[Hashable] | None:
+def stale_keys(
+    old: Mapping[Hashable, Row], new: Mapping[Hashable, Row], rows: Iterable[Row] | None = None
+) -> list[Hashable] | None:
     """Keys whose drawn line is out of date (a new or changed row, or one gone); None when `new`
-    holds the same rows as `old`. A row that is the same object is not compared at all."""
-    stale = [key for key, row in new.items() if (before := old.get(key)) is not row and before != row]
-    if not stale and len(new) == len(old):
-        return None
-    stale.extend(old.keys() - new.keys())
-    return stale
+    holds the same rows as `old`. `rows` are the rows `new` was made of (default: its values).
+
+    Rows are matched by identity first (a pane hands back the very row it cached), so unchanged
+    rows cost no hashing of their keys, and gone keys are looked for only when some went. Only
+    a row that replaces another under its key is compared; a lazy row not built yet counts as
+    changed (comparing would build it: the pane rebuilt it because its record, score or age text
+    changed)."""
+    old_ids = set(map(id, old.values()))
+    stale: list[Hashable] = []
+    added: set[Hashable] = set()
+    for row in new.values() if rows is None else rows:
+        if id(row) in old_ids:
+            continue
+        key = row.key
+        before = old.get(key)
+        if before is None:
+            added.add(key)
+            stale.append(key)
+        elif not (before.built and row.built) or before != row:
+            stale.append(key)
+    # new holds the old keys that stayed plus the added ones: any other difference in size went
+    if len(old) + len(added) > len(new):
+        stale.extend(key for key in old if key not in new)
+    return stale or None
+
+
+def same_view(
+    old: Mapping[Hashable, Row],
+    new: Mapping[Hashable, Row],
+    stale: Iterable[Hashable],
+    row_filter: RowFilter,
+    columns: Sequence[Column],
+    sort_index: int | None,
+) -> bool:
+    """Whether `view_keys` of `new` is that of `old` without computing it: the same keys in the same
+    order, and no changed row's sort key or filter match moved. Then an update of a few rows out
+    of 10,000 costs no sort; `view_keys` stays the definition (tests/ui/test_table_view.py)."""
+    if len(old) != len(new):
+        return False
+    key_of = sort_key(columns, sort_index) if sort_index is not None else None
+    for key in stale:
+        before, after = old.get(key), new.get(key)
+        if before is None or after is None:
+            return False
+        if key_of is not None and key_of(before) != key_of(after):
+            return False
+        if row_filter.active and row_filter.matches(before) != row_filter.matches(after):
+            return False
+    return list(old) == list(new)  # insertion order is the rows' order; list == skips `is`-equal keys
+
+
+def changed_lines(
+    old_view: Sequence[Hashable],
+    new_view: Sequence[Hashable],
+    top: int,
+    count: int,
+    stale: Collection[Hashable],
+) -> list[int]:
+    """Which of the `count` lines shown from `top` must be redrawn after the view went from
+    `old_view` to `new_view`: those showing another key (or none) now, or a changed row."""
+    out = []
+    old_len, new_len = len(old_view), len(new_view)
+    for i in range(top, top + count):
+        before = old_view[i] if i < old_len else None
+        after = new_view[i] if i < new_len else None
+        if before is None and after is None:
+            continue
+        if before is not after and before != after or after in stale:
+            out.append(i - top)
+    return out
 
 
 # -- widths ----------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from kdash.model.timefmt import age
+from kdash.model.findings import ObjectScore
 from kdash.ui.render import workloads
-from kdash.ui.widgets.pane import DashboardView, Pane
+from kdash.ui.widgets.pane import DashboardView, Pane, age_step
 from kdash.ui.widgets.resource_table import Column, Row
+from kdash.ui.widgets.row_cache import AgedRows, column_index
 
 
 class WorkloadsPane(Pane):
@@ -19,14 +20,32 @@ class WorkloadsPane(Pane):
     KINDS = ("deployments", "statefulsets", "daemonsets", "jobs", "cronjobs")
     COLUMNS: ClassVar[tuple[Column, ...]] = workloads.COLUMNS
 
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's spelling
+        super().__init__(id=id)
+        self._aged = AgedRows(same_score, column_index(workloads.COLUMNS, "age"))
+
+    def inputs(self, view: DashboardView) -> tuple[Any, ...]:
+        # the scores, not the report: the scorer hands over the last report's very score map while
+        # no object was re-scored, and a report comes with every render that brings changes
+        scores = view.report.scores if view.report is not None else None
+        return (view.snapshot.workloads, scores, view.snapshot.namespace, age_step(view))
+
     def rows(self, view: DashboardView) -> Iterable[Row]:
         report = view.report
-        now = view.now
+        scores = report.scores if report is not None else None
+        now, scope = view.now, view.snapshot.namespace
+        aged = self._aged
+        aged.at(now)
+        out = []
         for key, wl in view.snapshot.workloads.items():
-            if not view.in_scope(key.namespace):
+            if scope is not None and key.namespace != scope:
                 continue
-            score = report.score_for(key) if report is not None else None
-            extra = (workloads.score_signature(score), age(wl.meta.created, now))
-            yield self.cached(
-                key, wl, extra, lambda k=key, w=wl, s=score: workloads.workload_row(k, w, s, now)
-            )
+            score = scores.get(key) if scores is not None else None
+            out.append(aged.get(key, wl, score, wl.meta.created, workloads.workload_row, key, wl, score, now))
+        aged.prune(out)
+        return out
+
+
+def same_score(a: ObjectScore | None, b: ObjectScore | None) -> bool:
+    """The scorer keeps an unchanged object's score object; a new one may still show the same."""
+    return a is b or workloads.score_signature(a) == workloads.score_signature(b)
