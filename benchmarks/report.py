@@ -289,26 +289,11 @@ def _terminal_note(churn: dict[str, Any] | None) -> list[str]:
 
 
 def _why(misses: Sequence[str]) -> list[str]:
-    """The standing explanations for targets that miss (the last profiles; see issue 12)."""
-    out: list[str] = []
-    if "T1" in misses:
-        out += [
-            "**Why T1 is missed.** The cluster service alone syncs 10,000 pods in about the baseline's time",
-            "(`benchmarks/service_sync.py`: ~0.85 s, parse and build item by item with the collector paused).",
-            "Inside the app the same lists take longer because the UI paints partial pictures and scores",
-            "them on the same two cores (the GIL), and after the last list the first full score of 10,000",
-            "pods (~0.2-0.4 s) and the Health pane (~20,000 findings) come on top. Skipping the partial",
-            "work was measured and made the total worse. Next steps: incremental scoring (rescore only",
-            "changed objects), and a scorer that runs in a separate process.",
-            "",
-        ]
-    if "T3" in misses:
-        out += [
-            "**Why T3 is missed.** At 20 pod changes/s the UI repaints up to ten times a second; the",
-            "share is Textual's compositor repainting the changed panes, kdash's pane updates, the",
-            "periodic full health score of 10,000 pods (every max(1 s, 20 × its duration)) and the",
-            "service's publishes (~1.5 % of a core on its own). Rendering less often would cost T4.",
-            "Incremental scoring is the largest remaining lever.",
-            "",
-        ]
+    """Where the time goes and what was tried: docs/benchmarks-profile.md, written by hand from the
+    profiles (the run itself cannot say why); named misses first."""
+    path = DOCS / "benchmarks-profile.md"
+    out = [f"**Missed in this run:** {', '.join(misses)}.", ""] if misses else []
+    if path.exists():
+        text = path.read_text(encoding="utf-8").strip().splitlines()
+        out += [("#" + line if line.startswith("#") else line) for line in text] + [""]
     return out

@@ -70,6 +70,22 @@ def _zero_summary() -> dict[str, int]:
     return {s.label: 0 for s in sorted(Severity, reverse=True)}
 
 
+def make_finding(key: ObjectKey, rule: Rule, hit: Hit, ignores: frozenset[str]) -> Finding:
+    """One hit of `rule` on `key` as a finding (the incremental scorer makes them the same way)."""
+    return Finding(  # rule, severity, kind, namespace, name, message, why, fix, container, ignored
+        rule.id,
+        hit.severity or rule.severity,
+        key.kind,
+        key.namespace,
+        key.name,
+        hit.message,
+        rule.why,
+        rule.fix,
+        hit.container,
+        rule.id in ignores,
+    )
+
+
 class _Collector:
     """Turns hits into findings, marking the ones the object's annotations exempt."""
 
@@ -90,18 +106,7 @@ class _Collector:
         return ignores
 
     def finding(self, key: ObjectKey, rule: Rule, hit: Hit, ignores: frozenset[str]) -> Finding:
-        return Finding(  # rule, severity, kind, namespace, name, message, why, fix, container, ignored
-            rule.id,
-            hit.severity or rule.severity,
-            key.kind,
-            key.namespace,
-            key.name,
-            hit.message,
-            rule.why,
-            rule.fix,
-            hit.container,
-            rule.id in ignores,
-        )
+        return make_finding(key, rule, hit, ignores)
 
     def add(self, key: ObjectKey, rule: Rule, hits: Iterable[Hit]) -> None:
         for hit in hits:

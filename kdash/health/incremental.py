@@ -23,7 +23,7 @@ from datetime import datetime
 
 from kdash.health.config import HealthConfig
 from kdash.health.context import CrashLogs, Ctx, Target
-from kdash.health.evaluate import HealthReport, _finding_order, _own_order, _rollup_key
+from kdash.health.evaluate import HealthReport, _finding_order, _own_order, _rollup_key, make_finding
 from kdash.health.exemptions import ignored_rules
 from kdash.health.impact import Dirty, Impact, target_of
 from kdash.health.registry import (
@@ -45,20 +45,7 @@ from kdash.model.source import ChangeSet
 PodHits = list[tuple[Rule, Hit]]
 
 
-def _finding(key: ObjectKey, rule: Rule, hit: Hit, ignores: frozenset[str]) -> Finding:
-    """As `evaluate()` makes them."""
-    return Finding(
-        rule.id,
-        hit.severity or rule.severity,
-        key.kind,
-        key.namespace,
-        key.name,
-        hit.message,
-        rule.why,
-        rule.fix,
-        hit.container,
-        rule.id in ignores,
-    )
+_finding = make_finding
 
 
 def _interned(new: tuple[Finding, ...], old: tuple[Finding, ...] | None) -> tuple[Finding, ...]:
