@@ -18,7 +18,7 @@ from kdash.sim.selectors import Matcher, SelectorError, combine, field_matcher, 
 from kdash.sim.state import SimState
 from kdash.sim.store import Entry, Event, Key, Store, with_kind
 
-__all__ = ["get_object", "list_objects", "pod_log", "watch"]
+__all__ = ["accept_form", "get_object", "list_objects", "pod_log", "watch"]
 
 JSON = dict[str, Any]
 _CHUNK = 1 << 20
@@ -37,6 +37,15 @@ def _wants(request: web.Request) -> str:
     return "json"
 
 
+def accept_form(request: web.Request) -> str:
+    """What a read returns, for the audit log: ``json`` (whole objects), ``metadata`` (metadata
+    only), ``table`` (rows with metadata or nothing) or ``table+object`` (rows with whole objects)."""
+    wants = _wants(request)
+    if wants == "table" and request.query.get("includeObject") == "Object":
+        return "table+object"
+    return wants
+
+
 def _matcher(request: web.Request) -> Matcher | None:
     return combine(
         label_matcher(request.query.get("labelSelector")), field_matcher(request.query.get("fieldSelector"))
@@ -46,7 +55,7 @@ def _matcher(request: web.Request) -> Matcher | None:
 def get_object(
     request: web.Request, state: SimState, rt: ResourceType, namespace: str | None, name: str
 ) -> web.Response:
-    entry = state.store.entry(rt.plural, namespace or "", name)
+    entry = state.store.entry(rt.key, namespace or "", name)
     if entry is None:
         return status.not_found(rt, name)
     wants = _wants(request)
@@ -106,7 +115,7 @@ async def list_objects(
             return status.too_large_resource_version(wanted, store.rv, 0 if exact else 1)
     rv = store.rv
     selector = (q.get("labelSelector"), q.get("fieldSelector"))
-    index, lo, hi = store.view(rt.plural, namespace, selector, matcher)
+    index, lo, hi = store.view(rt.key, namespace, selector, matcher)
     start = lo
     token = q.get("continue")
     if token:
@@ -199,7 +208,7 @@ class _WatchWriter:
 
     def __init__(self, request: web.Request, state: SimState, rt: ResourceType) -> None:
         self.state, self.rt = state, rt
-        self.table = _wants(request) == "table"
+        self.wants = _wants(request)
         self.include = request.query.get("includeObject", "Metadata")
         self.resp = web.StreamResponse(headers={"Content-Type": "application/json", **_HEADERS})
         self.resp.enable_chunked_encoding()
@@ -209,8 +218,11 @@ class _WatchWriter:
         await self.resp.prepare(self.request)
 
     async def event(self, etype: str, obj: JSON, raw: bytes) -> None:
-        if self.table:
-            body = orjson.dumps(tables.table(self.rt, [obj], self.state.now(), self.include, {}))
+        if self.wants == "table":
+            meta = {"resourceVersion": str((obj.get("metadata") or {}).get("resourceVersion", ""))}
+            body = orjson.dumps(tables.table(self.rt, [obj], self.state.now(), self.include, meta))
+        elif self.wants == "metadata":
+            body = orjson.dumps(_partial(obj))
         else:
             body = with_kind(self.rt, raw)
         await self.resp.write(b'{"type":"%s","object":%s}\n' % (etype.encode(), body))
@@ -252,14 +264,14 @@ async def watch(
     initial: list[Entry] = []
     if since is None:
         selector = (q.get("labelSelector"), q.get("fieldSelector"))
-        index, lo, hi = store.view(rt.plural, namespace, selector, matcher)
+        index, lo, hi = store.view(rt.key, namespace, selector, matcher)
         initial = index.entries[lo:hi]
         since = store.rv
     # A watch from a resourceVersion the store has not reached is accepted and stays silent until
     # the store passes it, bookmarks included, as a real server's watch cache does ("may wait
     # indefinitely", api-concepts): what a client resuming against a restarted server gets.
     floor = since
-    backlog, watcher = store.subscribe(rt.plural, since)
+    backlog, watcher = store.subscribe(rt.key, since)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     if state.faults.drop_watch_every:

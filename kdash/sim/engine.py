@@ -40,6 +40,7 @@ from kdash.sim.engine_objects import JSON, Objects, go_duration
 from kdash.sim.engine_quota import QuotaTracker
 from kdash.sim.engine_scale import Scaler
 from kdash.sim.logs import LogKey
+from kdash.sim.scenarios.endpoints import EndpointsController
 from kdash.sim.state import SimState
 from kdash.sim.store import Store
 
@@ -80,7 +81,8 @@ class _CrashLoop:
 
 
 class BehaviourEngine:
-    """Live logs, crash loops with back-off, an HPA under load, and quotas that follow the pods."""
+    """Live logs, crash loops with back-off, an HPA under load, and quotas and EndpointSlices that
+    follow the pods."""
 
     def __init__(self, state: SimState, *, seed: int = 0) -> None:
         self.state = state
@@ -88,6 +90,7 @@ class BehaviourEngine:
         self.objects = Objects(state)
         self.scaler = Scaler(self.objects, self.rng)
         self.quotas = QuotaTracker(self.objects)
+        self.endpoints = EndpointsController(state)
         #: Simulated seconds since the engine started.
         self.sim_time = 0.0
         self.ticks = 0
@@ -150,6 +153,7 @@ class BehaviourEngine:
             ("live logs", self._log_tick),
             ("hpa", self._hpa_tick),
             ("quotas", self.quotas.tick),
+            ("endpoints", self._endpoints_tick),
         ]
         for name, fn in behaviours:
             try:
@@ -158,6 +162,9 @@ class BehaviourEngine:
                 count = self.errors[name] = self.errors.get(name, 0) + 1
                 if count == 1 or count % 100 == 0:
                     log.exception("behaviour engine: %s failed (%d times); continuing", name, count)
+
+    def _endpoints_tick(self) -> None:
+        self.endpoints.sync()
 
     def _hpa_tick(self) -> None:
         self.scaler.discover()

@@ -15,7 +15,6 @@ from typing import Any
 
 import orjson
 
-from kdash.sim.resources import lookup
 from kdash.sim.state import SimState
 from kdash.sim.store import rfc3339
 
@@ -38,6 +37,28 @@ def go_duration(seconds: float) -> str:
     return f"{secs}s"
 
 
+def _is_cpu(metric: JSON) -> bool:
+    return metric.get("type") == "Resource" and (metric.get("resource") or {}).get("name") == "cpu"
+
+
+def with_cpu_status(hpa: JSON, cpu: JSON) -> list[JSON]:
+    """The HPA's ``currentMetrics`` with the cpu entry replaced by ``cpu``: one status per spec
+    metric at the same position (kubectl pairs them by index), the others kept as they were."""
+    specs = (hpa.get("spec") or {}).get("metrics") or []
+    old = ((hpa.get("status") or {}).get("currentMetrics")) or []
+    if not specs:
+        return [cpu]
+    out = []
+    for i, spec in enumerate(specs):
+        if _is_cpu(spec):
+            out.append(cpu)
+        elif i < len(old) and isinstance(old[i], dict) and old[i].get("type") == spec.get("type"):
+            out.append(old[i])
+        else:
+            out.append({"type": spec.get("type")})
+    return out
+
+
 class Objects:
     """Read/update/delete helpers over one simulator's store; only used on the server's loop."""
 
@@ -54,8 +75,8 @@ class Objects:
 
     def get(self, kind: str, namespace: str, name: str) -> JSON | None:
         """A private deep copy (with kind/apiVersion) that may be edited and then ``put``."""
-        rt = lookup(kind)
-        entry = self.state.store.entry(rt.plural, namespace if rt.namespaced else "", name)
+        rt = self.state.store.types.lookup(kind)
+        entry = self.state.store.entry(rt.key, namespace if rt.namespaced else "", name)
         if entry is None:
             return None
         full: JSON = {"kind": rt.kind, "apiVersion": rt.api_version, **orjson.loads(entry.raw)}
@@ -63,8 +84,8 @@ class Objects:
 
     def peek(self, kind: str, namespace: str, name: str) -> JSON | None:
         """The stored dict itself, for read-only checks that must stay cheap (never mutate it)."""
-        rt = lookup(kind)
-        entry = self.state.store.entry(rt.plural, namespace if rt.namespaced else "", name)
+        rt = self.state.store.types.lookup(kind)
+        entry = self.state.store.entry(rt.key, namespace if rt.namespaced else "", name)
         return None if entry is None else entry.obj
 
     def put(self, obj: JSON) -> JSON:
@@ -80,8 +101,8 @@ class Objects:
         return True
 
     def delete(self, kind: str, namespace: str, name: str) -> bool:
-        rt = lookup(kind)
-        gone = self.state.store.delete(rt.plural, namespace if rt.namespaced else "", name)
+        rt = self.state.store.types.lookup(kind)
+        gone = self.state.store.delete(rt.key, namespace if rt.namespaced else "", name)
         if gone is not None and rt.plural == "pods":
             self.state.logs.forget_pod(namespace, name)
         return gone is not None

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from kdash.model.quantity import try_quantity
-from kdash.sim.engine_objects import Objects
+from kdash.sim.engine_objects import Objects, with_cpu_status
 from kdash.sim.engine_quota import canonical
 from kdash.sim.scenarios.builders import pod as build_pod
 from kdash.sim.scenarios.builders import refresh_conditions, running_status, suffix
@@ -159,9 +159,8 @@ class Scaler:
             current_value: JSON = {"averageUtilization": util}
             if request:
                 current_value["averageValue"] = canonical("cpu", request * util / 100)
-            st["currentMetrics"] = [
-                {"type": "Resource", "resource": {"name": "cpu", "current": current_value}}
-            ]
+            cpu = {"type": "Resource", "resource": {"name": "cpu", "current": current_value}}
+            st["currentMetrics"] = with_cpu_status(obj, cpu)
             st["currentReplicas"] = current
             st["desiredReplicas"] = desired
             if desired != current:

@@ -53,6 +53,11 @@ class Faults:
     down_at: float = 0.0
     #: The Retry-After header text of throttled (429) answers, verbatim: "1e12" and "abc" test clients.
     retry_after: str = "1"
+    #: ``aggregated-discovery=off``: /api and /apis ignore the aggregated Accept (a pre-1.26 server).
+    no_aggregated_discovery: bool = False
+    #: ``broken-discovery=group[/version]``: that group version's APIService is unavailable (503s,
+    #: "Stale" in aggregated discovery); a group without a version means all its versions.
+    broken_discovery: set[str] = field(default_factory=set)
     rng: random.Random = field(default_factory=lambda: random.Random(1234))
 
     def roll_error(self) -> bool:
@@ -102,6 +107,14 @@ def parse_faults(spec: str | None, seed: int = 1234) -> Faults:
             if not value:
                 raise FaultSpecError("retry-after needs a value (the header text to send)")
             faults.retry_after = value
+        elif key == "aggregated-discovery":
+            if value not in ("on", "off"):
+                raise FaultSpecError(f"aggregated-discovery must be on or off, not {value!r}")
+            faults.no_aggregated_discovery = value == "off"
+        elif key == "broken-discovery":
+            last_list, last_key = faults.broken_discovery, key
+            for v in re.split(r"[+;|]", value):
+                _add_list(faults.broken_discovery, key, v)
         elif key == "down":
             dur, _, at = value.partition("@")
             faults.down_for = parse_duration(dur)

@@ -20,6 +20,18 @@ _SUBRESOURCES = {"status", "log"}
 
 
 @dataclass(frozen=True, slots=True)
+class PrinterColumn:
+    """One of a CRD version's ``additionalPrinterColumns``."""
+
+    name: str
+    type: str
+    json_path: str
+    priority: int = 0
+    format: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceType:
     """One served resource (plural name) in one group/version."""
 
@@ -30,10 +42,20 @@ class ResourceType:
     namespaced: bool
     singular: str
     short_names: tuple[str, ...]
+    #: Defined by a CustomResourceDefinition in the store (then ``columns`` are its printer columns).
+    crd: bool = False
+    columns: tuple[PrinterColumn, ...] = ()
+    categories: tuple[str, ...] = ()
 
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def key(self) -> str:
+        """The store's name for it: the plural for built-in kinds, ``plural.group`` for CRDs (a CRD
+        may reuse a built-in plural in its own group)."""
+        return f"{self.plural}.{self.group}" if self.crd else self.plural
 
     @property
     def list_kind(self) -> str:
@@ -91,6 +113,7 @@ def resource_types() -> dict[str, ResourceType]:
                         namespaced=res["scope"] == "Namespaced",
                         singular=res.get("singularResource", ""),
                         short_names=tuple(res.get("shortNames") or ()),
+                        categories=tuple(res.get("categories") or ()),
                     )
     return out
 
@@ -120,10 +143,10 @@ def find(group: str, version: str, plural: str) -> ResourceType | None:
     return rt
 
 
-def group_versions() -> dict[str, list[str]]:
+def group_versions(groups_doc: JSON | None = None) -> dict[str, list[str]]:
     """Served API groups (excluding core) and their versions, preferred first."""
     out: dict[str, list[str]] = {}
-    for item in aggregated_groups()["items"]:
+    for item in (groups_doc or aggregated_groups())["items"]:
         out[item["metadata"]["name"]] = [v["version"] for v in item["versions"]]
     return out
 
@@ -137,18 +160,18 @@ def api_versions_doc(server_address: str) -> JSON:
     }
 
 
-def api_group_list_doc() -> JSON:
+def api_group_list_doc(groups_doc: JSON | None = None) -> JSON:
     """``GET /apis`` (legacy, non-aggregated form)."""
     groups = []
-    for name, versions in group_versions().items():
+    for name, versions in group_versions(groups_doc).items():
         gvs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
         groups.append({"name": name, "versions": gvs, "preferredVersion": gvs[0]})
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
-def api_group_doc(group: str) -> JSON | None:
+def api_group_doc(group: str, groups_doc: JSON | None = None) -> JSON | None:
     """``GET /apis/<group>``."""
-    versions = group_versions().get(group)
+    versions = group_versions(groups_doc).get(group)
     if versions is None:
         return None
     gvs = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
@@ -161,9 +184,9 @@ def api_group_doc(group: str) -> JSON | None:
     }
 
 
-def resource_list_doc(group: str, version: str) -> JSON | None:
+def resource_list_doc(group: str, version: str, groups_doc: JSON | None = None) -> JSON | None:
     """``GET /api/v1`` or ``/apis/<group>/<version>`` as an APIResourceList."""
-    doc = aggregated_core() if group == "" else aggregated_groups()
+    doc = aggregated_core() if group == "" else (groups_doc or aggregated_groups())
     for item in doc["items"]:
         if group and item["metadata"]["name"] != group:
             continue

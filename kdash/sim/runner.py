@@ -34,8 +34,8 @@ from kdash.sim.engine import BehaviourEngine
 from kdash.sim.faults import parse_faults
 from kdash.sim.logs import LogStore
 from kdash.sim.outages import Outages
-from kdash.sim.resources import lookup
 from kdash.sim.scenarios import build_scenario
+from kdash.sim.scenarios.endpoints import EndpointsController
 from kdash.sim.server import build_app
 from kdash.sim.state import SimState
 from kdash.sim.store import Store, rfc3339
@@ -238,7 +238,7 @@ class SimCluster(Outages):
     def apply(self, obj: JSON) -> JSON:
         """Create or replace a full object (status included); watchers see ADDED or MODIFIED."""
         obj = copy.deepcopy(obj)
-        rt = lookup(str(obj.get("kind", "")))
+        rt = self.state.store.types.for_object(obj)
 
         def put() -> JSON:
             stored = self.state.store.put(obj)
@@ -248,10 +248,10 @@ class SimCluster(Outages):
         return self._call(put)
 
     def get(self, kind: str, namespace: str | None, name: str) -> JSON | None:
-        rt = lookup(kind)
+        rt = self.state.store.types.lookup(kind)
 
         def read() -> JSON | None:
-            entry = self.state.store.entry(rt.plural, namespace or "" if rt.namespaced else "", name)
+            entry = self.state.store.entry(rt.key, namespace or "" if rt.namespaced else "", name)
             if entry is None:
                 return None
             full: JSON = {"kind": rt.kind, "apiVersion": rt.api_version, **orjson.loads(entry.raw)}
@@ -260,22 +260,22 @@ class SimCluster(Outages):
         return self._call(read)
 
     def list(self, kind: str, namespace: str | None = None) -> builtins.list[JSON]:
-        rt = lookup(kind)
+        rt = self.state.store.types.lookup(kind)
 
         def read() -> builtins.list[JSON]:
             return [
                 {"kind": rt.kind, "apiVersion": rt.api_version, **orjson.loads(e.raw)}
-                for _, e in self.state.store.entries(rt.plural, namespace if rt.namespaced else None)
+                for _, e in self.state.store.entries(rt.key, namespace if rt.namespaced else None)
             ]
 
         return self._call(read)
 
     def update(self, kind: str, namespace: str | None, name: str, fn: Callable[[JSON], None]) -> JSON:
         """Apply ``fn`` to a copy of the object and store it (MODIFIED); KeyError if missing."""
-        rt = lookup(kind)
+        rt = self.state.store.types.lookup(kind)
 
         def change() -> JSON:
-            entry = self.state.store.entry(rt.plural, namespace or "" if rt.namespaced else "", name)
+            entry = self.state.store.entry(rt.key, namespace or "" if rt.namespaced else "", name)
             if entry is None:
                 raise KeyError(f"{rt.plural} {namespace}/{name} not found")
             obj: JSON = {"kind": rt.kind, "apiVersion": rt.api_version, **orjson.loads(entry.raw)}
@@ -292,10 +292,10 @@ class SimCluster(Outages):
 
     def delete(self, kind: str, namespace: str | None, name: str) -> bool:
         """Delete (DELETED event); False when it did not exist."""
-        rt = lookup(kind)
+        rt = self.state.store.types.lookup(kind)
 
         def remove() -> bool:
-            gone = self.state.store.delete(rt.plural, namespace or "" if rt.namespaced else "", name)
+            gone = self.state.store.delete(rt.key, namespace or "" if rt.namespaced else "", name)
             if gone is not None and rt.plural == "pods":
                 self.state.logs.forget_pod(namespace or "", name)
             return gone is not None
@@ -372,6 +372,18 @@ class SimCluster(Outages):
 
     def clear_audit(self) -> None:
         self._call(self.state.audit.clear)
+
+    def audit_reads_of(self, kind: str) -> builtins.list[JSON]:
+        """The audited get/list/watch requests for ``kind``; each entry's ``accept`` says what came
+        back: ``json`` or ``table+object`` carry whole objects (a Secret's data), ``metadata`` and
+        ``table`` do not."""
+        key = self.state.store.types.lookup(kind).key
+        reads = ("get", "list", "watch")
+        return [e for e in self.audit if e.get("resource") == key and e["verb"] in reads and not e.get("sub")]
+
+    def sync_endpoints(self) -> int:
+        """Run the EndpointSlice controller once (the engine does each tick); returns objects written."""
+        return self._call(EndpointsController(self.state).sync)
 
 
 def start_sim(

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import orjson
 from aiohttp import web
 
-from kdash.sim import api, resources, status
+from kdash.sim import api, discovery, resources, status
+from kdash.sim.registry import Registry
 from kdash.sim.resources import ResourceType
 from kdash.sim.state import SimState
 
@@ -19,6 +20,7 @@ STATE_KEY = web.AppKey("sim_state", SimState)
 _UNAUTHENTICATED = {"/healthz", "/livez", "/readyz", "/version"}
 _AGGREGATED = "as=APIGroupDiscoveryList"
 _AGG_CT = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+_ENDPOINTS_WARNING = '299 - "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +33,7 @@ class Target:
     sub: str
 
 
-def parse_resource_path(path: str) -> Target | None | str:
+def parse_resource_path(path: str, types: Registry) -> Target | None | str:
     """A Target, ``"discovery"`` for discovery paths, or None when nothing is served there."""
     parts = [p for p in path.split("/") if p]
     if not parts or parts[0] not in ("api", "apis"):
@@ -49,7 +51,7 @@ def parse_resource_path(path: str) -> Target | None | str:
         namespace, rest = rest[1], rest[2:]
     if len(rest) > 3:
         return None
-    rt = resources.find(group, version, rest[0])
+    rt = types.find(group, version, rest[0])
     if rt is None or (namespace is not None and not rt.namespaced):
         return None
     name = rest[1] if len(rest) > 1 else ""
@@ -80,7 +82,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def audit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     start = time.perf_counter()
-    target = parse_resource_path(request.path)
+    target = parse_resource_path(request.path, state.store.types)
     code = 500
     try:
         resp = await handler(request)
@@ -99,6 +101,9 @@ async def audit_middleware(request: web.Request, handler: Handler) -> web.Stream
                 "method": request.method,
                 "path": request.path,
                 "query": request.query_string,
+                "resource": target.rt.key if isinstance(target, Target) else "",
+                "sub": target.sub if isinstance(target, Target) else "",
+                "accept": api.accept_form(request) if request.method == "GET" else "",
                 "status": code,
                 "user_agent": request.headers.get("User-Agent", ""),
                 "ms": round((time.perf_counter() - start) * 1000, 2),
@@ -116,7 +121,7 @@ async def auth_fault_middleware(request: web.Request, handler: Handler) -> web.S
     faults = state.faults
     if faults.latency > 0:
         await asyncio.sleep(faults.latency)
-    target = parse_resource_path(request.path)
+    target = parse_resource_path(request.path, state.store.types)
     if isinstance(target, Target):
         if faults.roll_throttle():
             return status.too_many_requests(faults.retry_after)
@@ -136,14 +141,17 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     path = request.path.rstrip("/") or "/"
     if request.method not in ("GET", "HEAD"):
-        if isinstance(parse_resource_path(path), Target):
+        if isinstance(parse_resource_path(path, state.store.types), Target):
             return status.method_not_allowed(request.method)
         return status.page_not_found()
     if path in ("/healthz", "/livez", "/readyz"):
         return web.Response(text="ok", content_type="text/plain")
     if path == "/version":
         return _json(resources.version_info())
-    target = parse_resource_path(path)
+    parts = path.strip("/").split("/")
+    if len(parts) >= 3 and parts[0] == "apis" and discovery.is_broken(state.faults, parts[1], parts[2]):
+        return status.error(503, "the server is currently unable to handle the request")
+    target = parse_resource_path(path, state.store.types)
     if target == "discovery":
         return _discovery(request, path, state)
     if not isinstance(target, Target):
@@ -162,27 +170,37 @@ def _json(doc: object, content_type: str = "application/json") -> web.Response:
 
 
 def _discovery(request: web.Request, path: str, state: SimState) -> web.Response:
-    aggregated = _AGGREGATED in request.headers.get("Accept", "")
+    faults = state.faults
+    aggregated = _AGGREGATED in request.headers.get("Accept", "") and not faults.no_aggregated_discovery
+    types = state.store.types
     if path == "/api":
         if aggregated:
             return _json(resources.aggregated_core(), _AGG_CT)
         return _json(resources.api_versions_doc(state.server_address))
     if path == "/apis":
         if aggregated:
-            return _json(resources.aggregated_groups(), _AGG_CT)
-        return _json(resources.api_group_list_doc())
+            return _json(discovery.aggregated_groups(types, faults), _AGG_CT)
+        return _json(discovery.api_group_list(types, faults))
     parts = path.strip("/").split("/")
     if parts[0] == "api":
         doc = resources.resource_list_doc("", parts[1])
     elif len(parts) == 2:
-        doc = resources.api_group_doc(parts[1])
+        doc = discovery.api_group(types, faults, parts[1])
     else:
-        doc = resources.resource_list_doc(parts[1], parts[2])
+        doc = types.resource_list_doc(parts[1], parts[2])
     return _json(doc) if doc is not None else status.page_not_found()
+
+
+async def _deprecation_warning(request: web.Request, response: web.StreamResponse) -> None:
+    """The warning a v1.33+ server attaches to every v1 Endpoints response (kubectl prints it)."""
+    target = parse_resource_path(request.path, request.app[STATE_KEY].store.types)
+    if isinstance(target, Target) and target.rt.key == "endpoints":
+        response.headers["Warning"] = _ENDPOINTS_WARNING
 
 
 def build_app(state: SimState) -> web.Application:
     app = web.Application(middlewares=[audit_middleware, auth_fault_middleware], client_max_size=1 << 20)
     app[STATE_KEY] = state
+    app.on_response_prepare.append(_deprecation_warning)
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app

@@ -73,7 +73,13 @@ def error(code: int, message: str, **kw: Any) -> web.Response:
 
 
 def not_found(rt: ResourceType, name: str) -> web.Response:
-    return error(404, f'{rt.plural} "{name}" not found', details={"name": name, "kind": rt.plural})
+    """As the real server says it: ``pods "x" not found``, ``deployments.apps "x" not found`` (the
+    group named in details too)."""
+    qualified = f"{rt.plural}.{rt.group}" if rt.group else rt.plural
+    details: JSON = {"name": name, "kind": rt.plural}
+    if rt.group:
+        details = {"name": name, "group": rt.group, "kind": rt.plural}
+    return error(404, f'{qualified} "{name}" not found', details=details)
 
 
 def forbidden(rt: ResourceType, verb: str, user: str, namespace: str | None, name: str = "") -> web.Response:

@@ -24,7 +24,8 @@ from typing import Any
 
 import orjson
 
-from kdash.sim.resources import ResourceType, by_kind, lookup
+from kdash.sim.registry import CRD_PLURAL, Registry
+from kdash.sim.resources import ResourceType
 
 JSON = dict[str, Any]
 Key = tuple[str, str]  # (namespace or "", name)
@@ -101,6 +102,8 @@ class Store:
 
     def __init__(self, now: Callable[[], datetime], history_size: int = 50_000) -> None:
         self._now = now
+        #: The kinds served: built-in ones plus those the stored CustomResourceDefinitions define.
+        self.types = Registry()
         self.rv = 1
         self._data: dict[str, dict[Key, Entry]] = {}
         self._index: dict[str, Index] = {}
@@ -195,8 +198,7 @@ class Store:
 
     def put(self, obj: JSON, *, record: bool = True) -> JSON:
         """Create or replace ``obj`` (a full dict with kind/apiVersion) and notify watchers."""
-        kind = str(obj.get("kind", ""))
-        rt = by_kind().get(kind) or lookup(kind)
+        rt = self.types.for_object(obj)
         obj = {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}
         meta = obj.setdefault("metadata", {})
         name = meta.get("name")
@@ -209,7 +211,7 @@ class Store:
         else:
             meta.pop("namespace", None)
         key = (namespace, name)
-        bucket = self._data.setdefault(rt.plural, {})
+        bucket = self._data.setdefault(rt.key, {})
         old = bucket.get(key)
         self.rv += 1
         meta["resourceVersion"] = str(self.rv)
@@ -228,7 +230,7 @@ class Store:
                 meta["generation"] = old.obj["metadata"].get("generation", 1)
         raw = _exact(orjson.dumps(obj))
         entry = bucket[key] = Entry(obj, raw)
-        index = self._index.get(rt.plural)
+        index = self._index.get(rt.key)
         if index is not None:
             i = bisect.bisect_left(index.keys, key)
             if old is None:
@@ -236,17 +238,25 @@ class Store:
                 index.entries.insert(i, entry)
             else:
                 index.entries[i] = entry
-        self._touch(rt.plural, namespace)
+        self._touch(rt.key, namespace)
+        if rt.key == CRD_PLURAL:
+            self.types.add_crd(obj)
         if record:
             etype = "MODIFIED" if old else "ADDED"
-            self._emit(Event(self.rv, etype, rt.plural, namespace, name, obj, raw, old.obj if old else None))
+            self._emit(Event(self.rv, etype, rt.key, namespace, name, obj, raw, old.obj if old else None))
         return obj
 
     def load(self, objs: Iterable[JSON]) -> None:
         """Bulk-load initial state without history (as if compacted just after)."""
         self._index.clear()  # rebuilt once on first read, not kept in step object by object
+        objs = list(objs)
+        # CustomResourceDefinitions first, so their instances resolve to the kinds they define.
         for obj in objs:
-            self.put(obj, record=False)
+            if obj.get("kind") == "CustomResourceDefinition":
+                self.put(obj, record=False)
+        for obj in objs:
+            if obj.get("kind") != "CustomResourceDefinition":
+                self.put(obj, record=False)
         self._index.clear()
         self._views.clear()
         self._changed.clear()
@@ -270,6 +280,11 @@ class Store:
         obj["metadata"] = {**obj["metadata"], "resourceVersion": str(self.rv)}
         raw = _exact(orjson.dumps(obj))
         self._emit(Event(self.rv, "DELETED", resource, namespace, name, obj, raw, old.obj))
+        if resource == CRD_PLURAL:
+            orphaned = self.types.remove_crd(name)
+            if orphaned is not None:  # the real server deletes a CRD's objects with it
+                for ns, obj_name in list(self._data.get(orphaned.key, {})):
+                    self.delete(orphaned.key, ns, obj_name)
         return obj
 
     def _touch(self, resource: str, namespace: str) -> None:

@@ -127,22 +127,67 @@ def cronjob_cells(p: Printer, o: JSON) -> Cells:
     ]
 
 
+def _avg_or_value(target: JSON, current: JSON | None) -> str:
+    """Object and External metrics: "current/target (avg)" for an AverageValue target, else values."""
+    cur = current or {}
+    if target.get("averageValue") is not None:
+        return f"{cur.get('averageValue') or '<unknown>'}/{target['averageValue']} (avg)"
+    now = cur.get("value") if current is not None else "<unknown>"
+    return f"{now if now is not None else '0'}/{target.get('value', '0')}"
+
+
+def _resource_metric(source: JSON, status: JSON | None) -> str:
+    target = source.get("target") or {}
+    name = source.get("name", "")
+    cur = (status or {}).get("current") or {}
+    if target.get("averageValue") is not None:
+        now = (cur.get("averageValue") or "0") if status is not None else "<unknown>"
+        return f"{name}: {now}/{target['averageValue']}"
+    now = (
+        f"{cur['averageUtilization']}%" if status is not None and "averageUtilization" in cur else "<unknown>"
+    )
+    util = target.get("averageUtilization")
+    return f"{name}: {now}/{util}%" if util is not None else f"{name}: {now}/<auto>"
+
+
+def hpa_targets(specs: list[JSON], statuses: list[JSON]) -> str:
+    """``formatHPAMetrics``: each metric as current/target, statuses matched by position, two at most
+    and then "+ N more..."; "<none>" when the HPA has no metrics."""
+    if not specs:
+        return "<none>"
+    out: list[str] = []
+    for i, spec in enumerate(specs):
+        st = statuses[i] if i < len(statuses) and isinstance(statuses[i], dict) else {}
+        mtype = spec.get("type")
+        key = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods"}.get(
+            str(mtype), {"Object": "object", "External": "external"}.get(str(mtype), "")
+        )
+        source, status = spec.get(key) or {}, st.get(key)
+        if mtype in ("Resource", "ContainerResource"):
+            out.append(_resource_metric(source, status))
+        elif mtype == "Pods":
+            now = ((status or {}).get("current") or {}).get("averageValue") or "0" if status else "<unknown>"
+            out.append(f"{now}/{(source.get('target') or {}).get('averageValue', '0')}")
+        elif mtype in ("Object", "External"):
+            out.append(
+                _avg_or_value(source.get("target") or {}, (status or {}).get("current") if status else None)
+            )
+        else:
+            out.append("<unknown type>")
+    if len(out) > 2:
+        return f"{', '.join(out[:2])} + {len(out) - 2} more..."
+    return ", ".join(out)
+
+
 def hpa_cells(p: Printer, o: JSON) -> Cells:
     spec, st = o.get("spec") or {}, o.get("status") or {}
     ref = spec.get("scaleTargetRef") or {}
-    targets = []
-    current = {(m.get("resource") or {}).get("name"): m for m in st.get("currentMetrics") or []}
-    for m in spec.get("metrics") or []:
-        res = m.get("resource") or {}
-        target = (res.get("target") or {}).get("averageUtilization")
-        cur = ((current.get(res.get("name")) or {}).get("resource") or {}).get("current") or {}
-        cur_txt = f"{cur['averageUtilization']}%" if "averageUtilization" in cur else "<unknown>"
-        targets.append(f"{res.get('name', '')}: {cur_txt}/{target}%")
+    min_r = spec.get("minReplicas")
     return [
         o["metadata"]["name"],
         f"{ref.get('kind', '')}/{ref.get('name', '')}",
-        ", ".join(targets) or "<none>",
-        spec.get("minReplicas", 1),
+        hpa_targets(spec.get("metrics") or [], st.get("currentMetrics") or []),
+        str(min_r) if min_r is not None else "<unset>",
         spec.get("maxReplicas", 0),
         st.get("currentReplicas", 0),
         p.created(o),

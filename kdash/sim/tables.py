@@ -1,7 +1,9 @@
 """Server-side Table printing (``Accept: application/json;as=Table;...``) with kubectl's columns.
 
-The column sets follow kubectl's printers (k8s.io/kubernetes/pkg/printers/internalversion), so
-``kubectl get`` output looks real; the cells come from `table_cells` and `table_workload_cells`.
+The column sets follow kube-apiserver's printers (k8s.io/kubernetes/pkg/printers/internalversion),
+so ``kubectl get`` output looks real; kinds without a printer get the default convertor's NAME and
+CREATED AT, and custom resources their CRD's printer columns (`table_crd`). The cells come from
+`table_cells`, `table_workload_cells` and `table_more_cells`.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from kdash.sim import table_more_cells as more
 from kdash.sim.resources import ResourceType
 from kdash.sim.table_cells import (
     Cells,
     Printer,
     event_cells,
-    generic_cells,
     namespace_cells,
     node_cells,
     pdb_cells,
@@ -23,6 +25,7 @@ from kdash.sim.table_cells import (
     quota_cells,
     service_cells,
 )
+from kdash.sim.table_crd import crd_cells, crd_column_definitions
 from kdash.sim.table_workload_cells import (
     cronjob_cells,
     daemonset_cells,
@@ -35,8 +38,17 @@ from kdash.sim.table_workload_cells import (
 
 JSON = dict[str, Any]
 
-_STR, _INT = "string", "integer"
+_STR, _INT, _BOOL = "string", "integer", "boolean"
 Column = tuple[str, str, int]  # name, type, priority
+
+_BINDING_COLUMNS: list[Column] = [
+    ("Name", _STR, 0),
+    ("Role", _STR, 0),
+    ("Age", _STR, 0),
+    ("Users", _STR, 1),
+    ("Groups", _STR, 1),
+    ("ServiceAccounts", _STR, 1),
+]
 
 _COLUMNS: dict[str, tuple[list[Column], Callable[[Printer, JSON], Cells]]] = {
     "pods": (
@@ -123,7 +135,7 @@ _COLUMNS: dict[str, tuple[list[Column], Callable[[Printer, JSON], Cells]]] = {
             ("Name", _STR, 0),
             ("Schedule", _STR, 0),
             ("Timezone", _STR, 0),
-            ("Suspend", _STR, 0),
+            ("Suspend", _BOOL, 0),
             ("Active", _INT, 0),
             ("Last Schedule", _STR, 0),
             ("Age", _STR, 0),
@@ -139,8 +151,8 @@ _COLUMNS: dict[str, tuple[list[Column], Callable[[Printer, JSON], Cells]]] = {
             ("Reference", _STR, 0),
             ("Targets", _STR, 0),
             ("MinPods", _STR, 0),
-            ("MaxPods", _INT, 0),
-            ("Replicas", _INT, 0),
+            ("MaxPods", _STR, 0),
+            ("Replicas", _STR, 0),
             ("Age", _STR, 0),
         ],
         hpa_cells,
@@ -202,14 +214,99 @@ _COLUMNS: dict[str, tuple[list[Column], Callable[[Printer, JSON], Cells]]] = {
         ],
         pdb_cells,
     ),
+    "endpoints": ([("Name", _STR, 0), ("Endpoints", _STR, 0), ("Age", _STR, 0)], more.endpoints_cells),
+    "endpointslices": (
+        [
+            ("Name", _STR, 0),
+            ("AddressType", _STR, 0),
+            ("Ports", _STR, 0),
+            ("Endpoints", _STR, 0),
+            ("Age", _STR, 0),
+        ],
+        more.endpointslice_cells,
+    ),
+    "ingresses": (
+        [
+            ("Name", _STR, 0),
+            ("Class", _STR, 0),
+            ("Hosts", _STR, 0),
+            ("Address", _STR, 0),
+            ("Ports", _STR, 0),
+            ("Age", _STR, 0),
+        ],
+        more.ingress_cells,
+    ),
+    "ingressclasses": (
+        [("Name", _STR, 0), ("Controller", _STR, 0), ("Parameters", _STR, 0), ("Age", _STR, 0)],
+        more.ingressclass_cells,
+    ),
+    "persistentvolumeclaims": (
+        [
+            ("Name", _STR, 0),
+            ("Status", _STR, 0),
+            ("Volume", _STR, 0),
+            ("Capacity", _STR, 0),
+            ("Access Modes", _STR, 0),
+            ("StorageClass", _STR, 0),
+            ("VolumeAttributesClass", _STR, 0),
+            ("Age", _STR, 0),
+            ("VolumeMode", _STR, 1),
+        ],
+        more.pvc_cells,
+    ),
+    "persistentvolumes": (
+        [
+            ("Name", _STR, 0),
+            ("Capacity", _STR, 0),
+            ("Access Modes", _STR, 0),
+            ("Reclaim Policy", _STR, 0),
+            ("Status", _STR, 0),
+            ("Claim", _STR, 0),
+            ("StorageClass", _STR, 0),
+            ("VolumeAttributesClass", _STR, 0),
+            ("Reason", _STR, 0),
+            ("Age", _STR, 0),
+            ("VolumeMode", _STR, 1),
+        ],
+        more.pv_cells,
+    ),
+    "storageclasses": (
+        [
+            ("Name", _STR, 0),
+            ("Provisioner", _STR, 0),
+            ("ReclaimPolicy", _STR, 0),
+            ("VolumeBindingMode", _STR, 0),
+            ("AllowVolumeExpansion", _STR, 0),
+            ("Age", _STR, 0),
+        ],
+        more.storageclass_cells,
+    ),
+    "configmaps": ([("Name", _STR, 0), ("Data", _STR, 0), ("Age", _STR, 0)], more.configmap_cells),
+    "secrets": (
+        [("Name", _STR, 0), ("Type", _STR, 0), ("Data", _STR, 0), ("Age", _STR, 0)],
+        more.secret_cells,
+    ),
+    "serviceaccounts": (
+        [("Name", _STR, 0), ("Secrets", _STR, 0), ("Age", _STR, 0)],
+        more.serviceaccount_cells,
+    ),
+    "networkpolicies": (
+        [("Name", _STR, 0), ("Pod-Selector", _STR, 0), ("Age", _STR, 0)],
+        more.networkpolicy_cells,
+    ),
+    "rolebindings": (_BINDING_COLUMNS, more.binding_cells),
+    "clusterrolebindings": (_BINDING_COLUMNS, more.binding_cells),
 }
+#: The default table convertor (roles, cluster roles, CRDs, limit ranges, ...): NAME and CREATED AT.
 _GENERIC: tuple[list[Column], Callable[[Printer, JSON], Cells]] = (
-    [("Name", _STR, 0), ("Age", _STR, 0)],
-    generic_cells,
+    [("Name", _STR, 0), ("Created At", "date", 0)],
+    more.created_at_cells,
 )
 
 
 def column_definitions(rt: ResourceType) -> list[JSON]:
+    if rt.crd:
+        return crd_column_definitions(rt)
     cols, _ = _COLUMNS.get(rt.plural, _GENERIC)
     return [
         {
@@ -225,8 +322,11 @@ def column_definitions(rt: ResourceType) -> list[JSON]:
 
 def table_row(rt: ResourceType, obj: JSON, now: datetime, include_object: str) -> JSON:
     """One row; ``obj`` is a stored object (no kind/apiVersion)."""
-    _, cells_fn = _COLUMNS.get(rt.plural, _GENERIC)
-    row: JSON = {"cells": cells_fn(Printer(now), obj)}
+    if rt.crd:
+        row: JSON = {"cells": crd_cells(rt, Printer(now), obj)}
+    else:
+        _, cells_fn = _COLUMNS.get(rt.plural, _GENERIC)
+        row = {"cells": cells_fn(Printer(now), obj)}
     if include_object == "Object":
         row["object"] = {"kind": rt.kind, "apiVersion": rt.api_version, **obj}
     elif include_object != "None":

@@ -123,7 +123,7 @@ def test_other_groups(api: Any) -> None:
     deps = apps.list_deployment_for_all_namespaces()
     assert {d.metadata.name for d in deps.items} >= {"web", "cart", "checkout"}
     hpa = kubernetes.client.AutoscalingV2Api(api).list_horizontal_pod_autoscaler_for_all_namespaces()
-    assert len(hpa.items) == 2
+    assert len(hpa.items) == 3
     assert kubernetes.client.BatchV1Api(api).list_cron_job_for_all_namespaces().items
     assert kubernetes.client.PolicyV1Api(api).list_pod_disruption_budget_for_all_namespaces().items
 

@@ -20,7 +20,11 @@ from kdash.sim.scenarios.builders import (
     set_waiting,
     ts,
 )
-from kdash.sim.scenarios.policy import event, hpa, limitrange, quota
+from kdash.sim.scenarios.demo_config import configmaps, rbac, secrets, service_accounts
+from kdash.sim.scenarios.demo_crds import custom_resources
+from kdash.sim.scenarios.demo_network import ingresses, network_policies, services
+from kdash.sim.scenarios.demo_storage import add_volume, claims, mount_claim, storage_classes, volumes
+from kdash.sim.scenarios.policy import event, hpa, hpa_multi, limitrange, quota
 from kdash.sim.scenarios.workloads import IpPool, cronjob, daemonset, deployment, job, statefulset
 
 JSON = dict[str, Any]
@@ -59,6 +63,7 @@ def build_demo(now: datetime) -> Scenario:
         age=3 * D,
         replicas=3,
     )
+    _config_volume(web, "web-config", "nginx", "/etc/nginx/conf.d")
     for i, p in enumerate(_pods(web)):
         n = p["metadata"]["name"]
         sc.logs[("shop", n, "nginx")] = (text.access_log(now, 60, seed=i), None)
@@ -77,10 +82,12 @@ def build_demo(now: datetime) -> Scenario:
             )
             refresh_conditions(p, now, 2 * D)
 
+    cart_c = container("cart", "registry:5000/app", env={"LOG_FORMAT": "json"})
+    cart_c["envFrom"] = [{"configMapRef": {"name": "cart-env"}}]
     cart = dep(
         "shop",
         "cart",
-        [container("cart", "registry:5000/app", env={"LOG_FORMAT": "json"})],
+        [cart_c],
         age=2 * D,
         replicas=2,
         hook=cart_hook,
@@ -180,6 +187,7 @@ def build_demo(now: datetime) -> Scenario:
     sc.logs[("shop", "toolbox", "toolbox")] = (text.hostile(now), None)
 
     objs.append(hpa("shop", "frontend", now, min_r=2, max_r=4, current=4, util=(95, 70), limited=True))
+    objs.append(hpa_multi("shop", "web", now, min_r=2, max_r=3, current=3))
     objs.append(
         quota(
             "shop",
@@ -196,18 +204,21 @@ def build_demo(now: datetime) -> Scenario:
     )
     objs.append(limitrange("shop", now))
     objs.append(_pdb("shop", "web-pdb", "web", now, allowed=1))
-    objs.append(_service("shop", "web", 80, now, "10.96.10.1"))
-    objs.append(_service("shop", "cart", 8080, now, "10.96.10.2"))
-    objs.append(_ingress("shop", now))
 
     # ---- payments ----------------------------------------------------------------------
-    api = dep(
-        "payments",
-        "api",
-        [container("api", "acme/payments-api:1.9.0", env={"LOG_FORMAT": "json"})],
-        age=7 * D,
-        replicas=2,
-    )
+    api_c = container("api", "acme/payments-api:1.9.0", env={"LOG_FORMAT": "json"})
+    api_c["env"] += [
+        {
+            "name": "RATE_LIMIT",
+            "valueFrom": {"configMapKeyRef": {"name": "api-settings", "key": "rate-limit"}},
+        },
+        {
+            "name": "DB_PASSWORD",
+            "valueFrom": {"secretKeyRef": {"name": "api-db-credentials", "key": "password"}},
+        },
+    ]
+    api = dep("payments", "api", [api_c], age=7 * D, replicas=2)
+    _service_account(api, "payments-api")
     for p in _pods(api):
         sc.logs[("payments", p["metadata"]["name"], "api")] = (text.json_log(now, 50, "payments-api"), None)
     objs.append(hpa("payments", "api", now, min_r=2, max_r=6, current=2, util=None, limited=False))
@@ -264,6 +275,8 @@ def build_demo(now: datetime) -> Scenario:
             replicas=1,
             ips=ips,
             nodes=NODES,
+            storage="20Gi",
+            storage_class="fast",
         )
     )
     objs.append(
@@ -320,13 +333,15 @@ def build_demo(now: datetime) -> Scenario:
             nodes=NODES,
         )
     )
-    dep(
+    prometheus = dep(
         "monitoring",
         "prometheus",
         [container("prometheus", "prom/prometheus:v2.54.1", port=9090)],
         age=30 * D,
         replicas=1,
     )
+    _config_volume(prometheus, "prometheus-config", "prometheus", "/etc/prometheus")
+    mount_claim(prometheus, "prometheus-data", "prometheus", "/prometheus")
     objs.extend(
         daemonset(
             "kube-system",
@@ -346,7 +361,7 @@ def build_demo(now: datetime) -> Scenario:
             nodes=NODES,
         )
     )
-    dep(
+    coredns = dep(
         "kube-system",
         "coredns",
         [container("coredns", "registry.k8s.io/coredns/coredns:v1.11.3", port=8181)],
@@ -354,15 +369,16 @@ def build_demo(now: datetime) -> Scenario:
         replicas=2,
         extra_labels={"k8s-app": "kube-dns"},
     )
-    objs.append(_service("default", "kubernetes", 443, now, "10.96.0.1", selector=False))
-    for ns in NAMESPACES:
-        objs.append(
-            {
-                "kind": "ConfigMap",
-                "apiVersion": "v1",
-                "metadata": meta("ConfigMap", ns, "kube-root-ca.crt", now, 30 * D),
-            }
-        )
+    _config_volume(coredns, "coredns", "coredns", "/etc/coredns")
+
+    # ---- networking, storage, configuration, custom resources, nodes ---------------------
+    objs += services(objs, now)
+    objs += ingresses(now) + network_policies(now)
+    objs += storage_classes(now) + claims(now)
+    objs += volumes(objs, now)
+    objs += configmaps(NAMESPACES, now) + secrets(now) + service_accounts(NAMESPACES, now) + rbac(now)
+    objs += custom_resources(now)
+    _pressure(next(o for o in objs if o["kind"] == "Node" and o["metadata"]["name"] == "node-3"))
 
     # ---- events --------------------------------------------------------------------------
     cart_bad = _pods(cart)[1]["metadata"]["name"]
@@ -490,46 +506,39 @@ def _pdb(ns: str, name: str, app: str, now: datetime, *, allowed: int) -> JSON:
     }
 
 
-def _service(ns: str, app: str, port: int, now: datetime, ip: str, *, selector: bool = True) -> JSON:
-    spec: JSON = {
-        "ports": [{"name": "http", "protocol": "TCP", "port": port, "targetPort": port}],
-        "clusterIP": ip,
-        "clusterIPs": [ip],
-        "type": "ClusterIP",
-        "sessionAffinity": "None",
-    }
-    if selector:
-        spec["selector"] = {"app": app}
-    return {
-        "kind": "Service",
-        "apiVersion": "v1",
-        "metadata": meta("Service", ns, app, now, 20 * D),
-        "spec": spec,
-        "status": {"loadBalancer": {}},
-    }
+def _config_volume(workload: list[JSON], name: str, container_name: str, path: str) -> None:
+    """Mount ConfigMap ``name`` (read-only) into ``container_name`` of every pod of the workload."""
+    add_volume(
+        workload,
+        {"name": name, "configMap": {"name": name, "defaultMode": 420}},
+        container_name,
+        {"name": name, "mountPath": path, "readOnly": True},
+    )
 
 
-def _ingress(ns: str, now: datetime) -> JSON:
-    return {
-        "kind": "Ingress",
-        "apiVersion": "networking.k8s.io/v1",
-        "metadata": meta("Ingress", ns, "shop", now, 20 * D),
-        "spec": {
-            "ingressClassName": "nginx",
-            "rules": [
-                {
-                    "host": "shop.example.com",
-                    "http": {
-                        "paths": [
-                            {
-                                "path": "/",
-                                "pathType": "Prefix",
-                                "backend": {"service": {"name": "web", "port": {"number": 80}}},
-                            }
-                        ]
-                    },
-                }
-            ],
-        },
-        "status": {"loadBalancer": {"ingress": [{"ip": "203.0.113.10"}]}},
-    }
+def _service_account(workload: list[JSON], account: str) -> None:
+    """Run the workload's pods (and its template) as ``account``."""
+    for obj in workload:
+        if obj["kind"] == "Pod":
+            obj["spec"] = {**obj["spec"], "serviceAccountName": account, "serviceAccount": account}
+        elif obj["kind"] in ("Deployment", "ReplicaSet"):
+            obj["spec"]["template"]["spec"]["serviceAccountName"] = account
+
+
+def _pressure(node: JSON) -> None:
+    """node-3 runs short of memory: MemoryPressure and the taint the node controller adds for it."""
+    for cond in node["status"]["conditions"]:
+        if cond["type"] == "MemoryPressure":
+            cond.update(
+                status="True",
+                reason="KubeletHasInsufficientMemory",
+                message="kubelet has insufficient memory available",
+                lastTransitionTime=cond["lastHeartbeatTime"],
+            )
+    node["spec"]["taints"] = [
+        {
+            "key": "node.kubernetes.io/memory-pressure",
+            "effect": "NoSchedule",
+            "timeAdded": node["status"]["conditions"][0]["lastTransitionTime"],
+        }
+    ]

@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-from kdash.sim.resources import by_kind
+from kdash.sim.registry import Registry
+from kdash.sim.resources import ResourceType
 from kdash.sim.scenarios.base import Scenario, ScenarioError
 from kdash.sim.scenarios.builders import base_cluster
 
@@ -38,17 +39,28 @@ def load_file(path: Path, now: datetime) -> Scenario:
     objs: list[JSON] = []
     for doc in docs:
         _flatten(doc, objs)
-    kinds = by_kind()
+    types = Registry()  # the file's CustomResourceDefinitions make their kinds loadable too
+    for obj in objs:
+        if obj.get("kind") == "CustomResourceDefinition":
+            types.add_crd(obj)
+    kinds: list[ResourceType] = []
     for obj in objs:
         kind = obj.get("kind")
-        if kind not in kinds:
+        try:
+            rt = types.for_object(obj) if isinstance(kind, str) and kind else None
+        except KeyError:
+            rt = None
+        if rt is None or rt.kind != kind:
             raise ScenarioError(f"scenario file {path}: kind {kind!r} is not served by the simulator")
         if not (obj.get("metadata") or {}).get("name"):
             raise ScenarioError(f"scenario file {path}: a {kind} has no metadata.name")
-        obj.setdefault("apiVersion", kinds[str(kind)].api_version)
+        obj.setdefault("apiVersion", rt.api_version)
+        kinds.append(rt)
     have = {o["metadata"]["name"] for o in objs if o["kind"] == "Namespace"}
     wanted = {"default", "kube-system"} | {
-        str(o["metadata"].get("namespace") or "default") for o in objs if kinds[o["kind"]].namespaced
+        str(o["metadata"].get("namespace") or "default")
+        for o, rt in zip(objs, kinds, strict=True)
+        if rt.namespaced
     }
     base = base_cluster(now, sorted(wanted - have), nodes=0 if any(o["kind"] == "Node" for o in objs) else 1)
     return Scenario(objects=base + objs)

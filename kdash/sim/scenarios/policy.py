@@ -182,3 +182,31 @@ def event(
         "reportingComponent": source,
         "reportingInstance": "node-1" if source == "kubelet" else "",
     }
+
+
+def hpa_multi(ns: str, target: str, now: datetime, *, min_r: int, max_r: int, current: int) -> JSON:
+    """An HPA that scales on memory (AverageValue), a Pods metric and cpu (Utilization), in that
+    order: what ``kubectl get hpa`` prints as "memory: 120Mi/500Mi, 1k/2k + 1 more..."."""
+    obj = hpa(ns, target, now, min_r=min_r, max_r=max_r, current=current, util=(45, 60), limited=False)
+    cpu_spec = obj["spec"]["metrics"][0]
+    cpu_status = obj["status"]["currentMetrics"][0]
+    pods_metric = {"metric": {"name": "packets-per-second"}}
+    obj["spec"]["metrics"] = [
+        {
+            "type": "Resource",
+            "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "500Mi"}},
+        },
+        {"type": "Pods", "pods": {**pods_metric, "target": {"type": "AverageValue", "averageValue": "2k"}}},
+        cpu_spec,
+    ]
+    obj["status"]["currentMetrics"] = [
+        {"type": "Resource", "resource": {"name": "memory", "current": {"averageValue": "120Mi"}}},
+        {"type": "Pods", "pods": {**pods_metric, "current": {"averageValue": "1k"}}},
+        cpu_status,
+    ]
+    for cond in obj["status"]["conditions"]:
+        if cond["type"] == "ScalingActive":
+            cond["message"] = (
+                "the HPA was able to successfully calculate a replica count from pods metric packets-per-second"
+            )
+    return obj

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from kdash.sim.scenarios.builders import meta, owner_ref, pod, sibling, suffix, template_hash, ts
+from kdash.sim.scenarios.builders import meta, owner_ref, pod, sibling, suffix, template_hash, ts, uid_for
 
 JSON = dict[str, Any]
 PodHook = Callable[[int, JSON], None]
@@ -207,8 +207,10 @@ def statefulset(
     ips: IpPool,
     nodes: list[str],
     storage: str | None = None,
+    storage_class: str = "standard",
 ) -> list[JSON]:
-    """A StatefulSet, its pods and (with ``storage``) volumeClaimTemplates plus bound PVCs."""
+    """A StatefulSet, its pods and (with ``storage``) volumeClaimTemplates plus bound PVCs named
+    ``data-<sts>-<ordinal>``, each pod mounting its own."""
     labels = {"app": name}
     rev = f"{name}-{template_hash(f'sts/{ns}/{name}')}"
     sts: JSON = {
@@ -231,9 +233,16 @@ def statefulset(
                 "apiVersion": "v1",
                 "kind": "PersistentVolumeClaim",
                 "metadata": {"name": "data"},
-                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": storage}}},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": storage_class,
+                    "resources": {"requests": {"storage": storage}},
+                    "volumeMode": "Filesystem",
+                },
             }
         ]
+        for c in containers:  # shared by the template and every pod, as the controller's copies are
+            c["volumeMounts"] = [*c.get("volumeMounts", []), {"name": "data", "mountPath": "/data"}]
     pods = []
     for i in range(replicas):
         plabels = {
@@ -259,7 +268,18 @@ def statefulset(
         if storage:
             claim = f"data-{name}-{i}"
             p["spec"]["volumes"].append({"name": "data", "persistentVolumeClaim": {"claimName": claim}})
-            out.append(pvc(ns, claim, storage, now=now, age=age, labels=labels))
+            out.append(
+                pvc(
+                    ns,
+                    claim,
+                    storage,
+                    now=now,
+                    age=age,
+                    labels=labels,
+                    storage_class=storage_class,
+                    node=p["spec"]["nodeName"],
+                )
+            )
         pods.append(p)
     ready = sum(1 for p in pods if is_ready(p))
     sts["status"] = {
@@ -276,19 +296,95 @@ def statefulset(
     return out + pods
 
 
-def pvc(ns: str, name: str, size: str, *, now: datetime, age: timedelta, labels: dict[str, str]) -> JSON:
+def pvc(
+    ns: str,
+    name: str,
+    size: str,
+    *,
+    now: datetime,
+    age: timedelta,
+    labels: dict[str, str] | None = None,
+    storage_class: str = "standard",
+    node: str | None = None,
+    bound: bool = True,
+    provisioner: str = "ebs.csi.aws.com",
+) -> JSON:
+    """A claim as the PV controller leaves it: Bound to ``pvc-<its uid>`` (a PersistentVolume the
+    scenario must also hold, see `pv_for`), or Pending when ``bound`` is False."""
+    m = meta("PersistentVolumeClaim", ns, name, now, age, labels=labels)
+    ann = {
+        "volume.beta.kubernetes.io/storage-provisioner": provisioner,
+        "volume.kubernetes.io/storage-provisioner": provisioner,
+    }
+    if bound:
+        ann = {"pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes", **ann}
+    if node:
+        ann["volume.kubernetes.io/selected-node"] = node
+    m["annotations"] = ann
+    m["finalizers"] = ["kubernetes.io/pvc-protection"]
+    spec: JSON = {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": size}},
+        "storageClassName": storage_class,
+        "volumeMode": "Filesystem",
+    }
+    if not bound:
+        return {
+            "kind": "PersistentVolumeClaim",
+            "apiVersion": "v1",
+            "metadata": m,
+            "spec": spec,
+            "status": {"phase": "Pending"},
+        }
+    spec["volumeName"] = f"pvc-{m['uid']}"
     return {
         "kind": "PersistentVolumeClaim",
         "apiVersion": "v1",
-        "metadata": meta("PersistentVolumeClaim", ns, name, now, age, labels=labels),
-        "spec": {
-            "accessModes": ["ReadWriteOnce"],
-            "resources": {"requests": {"storage": size}},
-            "storageClassName": "standard",
-            "volumeMode": "Filesystem",
-            "volumeName": f"pvc-{meta('pvc', ns, name, now, age)['uid']}",
-        },
+        "metadata": m,
+        "spec": spec,
         "status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": size}},
+    }
+
+
+def pv_for(
+    claim: JSON, *, reclaim: str = "Delete", driver: str = "ebs.csi.aws.com", phase: str = "Bound"
+) -> JSON:
+    """The dynamically provisioned PersistentVolume a Bound ``claim`` names."""
+    cm, spec = claim["metadata"], claim["spec"]
+    size = spec["resources"]["requests"]["storage"]
+    name = spec.get("volumeName") or f"pvc-{cm['uid']}"
+    created = cm["creationTimestamp"]
+    pv_meta: JSON = {
+        "name": name,
+        "uid": uid_for(f"PersistentVolume/{name}"),
+        "creationTimestamp": created,
+        "annotations": {
+            "pv.kubernetes.io/provisioned-by": driver,
+            "volume.kubernetes.io/provisioner-deletion-secret-name": "",
+            "volume.kubernetes.io/provisioner-deletion-secret-namespace": "",
+        },
+        "finalizers": ["external-provisioner.volume.kubernetes.io/finalizer", "kubernetes.io/pv-protection"],
+    }
+    return {
+        "kind": "PersistentVolume",
+        "apiVersion": "v1",
+        "metadata": pv_meta,
+        "spec": {
+            "capacity": {"storage": size},
+            "csi": {"driver": driver, "volumeHandle": "vol-" + suffix(f"ebs/{name}", 17), "fsType": "ext4"},
+            "accessModes": list(spec.get("accessModes") or ["ReadWriteOnce"]),
+            "claimRef": {
+                "kind": "PersistentVolumeClaim",
+                "namespace": cm.get("namespace", ""),
+                "name": cm["name"],
+                "uid": cm["uid"],
+                "apiVersion": "v1",
+            },
+            "persistentVolumeReclaimPolicy": reclaim,
+            "storageClassName": spec.get("storageClassName", ""),
+            "volumeMode": spec.get("volumeMode", "Filesystem"),
+        },
+        "status": {"phase": phase, "lastPhaseTransitionTime": created},
     }
 
 
