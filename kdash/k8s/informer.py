@@ -22,7 +22,7 @@ from typing import Any
 
 from kdash.k8s import rawapi, resume
 from kdash.k8s.backoff import Backoff
-from kdash.k8s.paging import ListReader, StoppedError
+from kdash.k8s.paging import JSON_WIRE, ListReader, StoppedError, Wire
 from kdash.k8s.rawapi import (
     ApiError,
     ForbiddenError,
@@ -37,7 +37,7 @@ from kdash.k8s.records import builder
 from kdash.k8s.resources import ResourceInfo, list_path
 from kdash.k8s.settings import ServiceSettings
 from kdash.k8s.states import StreamState
-from kdash.k8s.store import Store
+from kdash.k8s.store import RecordSink
 from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import SyncPhase
 
@@ -58,12 +58,14 @@ class Informer:
         *,
         target: Any,
         settings: ServiceSettings,
-        store: Store,
+        store: RecordSink,
         epoch: int,
         clock: Callable[[], datetime],
         fallback_namespaces: tuple[str, ...] = (),
         on_connection: ConnectionReport | None = None,
         reachability: Reachability | None = None,
+        wire: Wire = JSON_WIRE,  # what to ask for: feeds ask for Tables or metadata (kdash.k8s.feeds)
+        build: Callable[[dict[str, Any]], Any] | None = None,  # the record builder (default: the kind's)
     ) -> None:
         self.info = info
         self.namespace = namespace
@@ -75,15 +77,17 @@ class Informer:
         self._fallback = fallback_namespaces
         self._on_connection = on_connection
         self._reachability = reachability
+        self._wire = wire
+        self._where = f"{info.resource}/{namespace or 'all'}"  # for the log
         self._stop = threading.Event()
         self._wake = threading.Event()  # set by stop() (and by the probe) to end a back-off early
         self._lock = threading.Lock()
         self._resp: Any = None  # the in-flight response, shut down by stop()
         self._children: list[Informer] = []
         self._listed = False  # data of this stream has been listed at least once
-        self._split_items = True  # parse list pages item by item (off once a page was not laid out so)
+        self._split_items = wire.split_items  # parse pages item by item (off once one was not laid out so)
         self._stale_since: datetime | None = None
-        self._builder = builder(info.resource)
+        self._builder = build or builder(info.resource)
         self._backoff = Backoff(settings.backoff_initial, settings.backoff_max)
         self.thread = threading.Thread(
             target=self._run, name=f"kdash-informer-{info.resource}-{namespace or 'all'}", daemon=True
@@ -219,11 +223,7 @@ class Informer:
                 check = True
                 if rv is not None and not polling:
                     # listing is allowed but watching is not: poll instead
-                    log.info(
-                        "%s: watch forbidden, polling every %ss",
-                        self.info.resource,
-                        self._settings.poll_interval,
-                    )
+                    log.info("%s: watch forbidden; polling instead", self._where)
                     polling = True
                     self._state(SyncPhase.POLLING, exc.message)
                     self._sleep(self._settings.poll_interval)
@@ -274,14 +274,7 @@ class Informer:
             return None
         current = resume.list_resource_version(body)
         if resume.is_older(current, rv):
-            log.info(
-                "%s/%s: the server is at resourceVersion %s, before ours (%s): it restarted with a new "
-                "state; relisting",
-                self.info.resource,
-                self.namespace or "all",
-                current,
-                rv,
-            )
+            log.info("%s: server restarted (rv %s < ours %s); relisting", self._where, current, rv)
             return None
         return rv
 
@@ -294,7 +287,7 @@ class Informer:
 
     def _read_page(self, api: RawApi, path: str, query: dict[str, str]) -> bytes:
         """GET one list page and read its whole body (stop() can interrupt the read)."""
-        resp = api.open(path, query)
+        resp = api.open(path, {**self._wire.query, **query}, accept=self._wire.list_accept)
         try:
             self._track(resp)
             data: bytes = resp.read()
@@ -317,7 +310,14 @@ class Informer:
         def read(path: str, query: dict[str, str]) -> bytes:
             return self._read_page(api, path, query)
 
-        lister = ListReader(read, self.info.resource, self._stop.is_set, split_items=self._split_items)
+        lister = ListReader(
+            read,
+            self.info.resource,
+            self._stop.is_set,
+            split_items=self._split_items,
+            items_key=self._wire.items_key,
+            on_envelope=self._envelope,
+        )
         try:
             path = list_path(self.info, self.namespace)
             rv, count = lister.read(path, self._settings.page_size, self._build, commit)
@@ -328,6 +328,9 @@ class Informer:
         self._connected(None)
         log.debug("listed %d %s in %s (rv %s)", count, self.info.resource, self.namespace or "all", rv)
         return rv
+
+    def _envelope(self, page: dict[str, Any]) -> None:
+        """A list page without its items (a Table's columnDefinitions): only feeds look at it."""
 
     def _build(self, obj: dict[str, Any]) -> Any:
         try:
@@ -342,15 +345,16 @@ class Informer:
         bookmark came (what a server restarted into a new state sends on a watch from ours)."""
         timeout = max(1, int(self._settings.watch_timeout_seconds * random.uniform(0.8, 1.0)))
         query = {
+            **self._wire.query,
             "watch": "1",
             "resourceVersion": rv,
             "allowWatchBookmarks": "true",
             "timeoutSeconds": str(timeout),
         }
         started = time.monotonic()
-        resp = api.open(
-            list_path(self.info, self.namespace), query, read_timeout=self._settings.read_timeout_seconds
-        )
+        path = list_path(self.info, self.namespace)
+        read_timeout = self._settings.read_timeout_seconds
+        resp = api.open(path, query, read_timeout=read_timeout, accept=self._wire.watch_accept)
         events = 0
         broken = False
         floor = resume.rv_number(rv)
@@ -413,27 +417,29 @@ class Informer:
         """Cluster-wide list forbidden: run one loop per namespace we may read (if any)."""
         if self.namespace is not None or not self.info.namespaced or not self._fallback:
             return False
-        log.info(
-            "%s: cluster-wide list forbidden; trying namespaces %s",
-            self.info.resource,
-            ", ".join(self._fallback),
-        )
+        log.info("%s: cluster-wide list forbidden; trying %s", self.info.resource, ", ".join(self._fallback))
         self._store.drop_stream(self._epoch, self.info.resource, None)
         with self._lock:
             if self._stop.is_set():
                 return True
             for ns in self._fallback:
-                child = Informer(
-                    self.info,
-                    ns,
-                    target=self._target,
-                    settings=self._settings,
-                    store=self._store,
-                    epoch=self._epoch,
-                    clock=self._clock,
-                    on_connection=self._on_connection,
-                    reachability=self._reachability,
-                )
+                child = self._child(ns)
                 self._children.append(child)
                 child.start()
         return True
+
+    def _child(self, namespace: str) -> Informer:
+        """The loop of one fallback namespace, writing where this one writes."""
+        return Informer(
+            self.info,
+            namespace,
+            target=self._target,
+            settings=self._settings,
+            store=self._store,
+            epoch=self._epoch,
+            clock=self._clock,
+            on_connection=self._on_connection,
+            reachability=self._reachability,
+            wire=self._wire,
+            build=self._builder,
+        )

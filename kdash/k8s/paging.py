@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -31,6 +33,23 @@ FREEZE_MIN_RECORDS = 2000  # lists this big freeze their records out of the coll
 ReadPage = Callable[[str, dict[str, str]], bytes]  # (path, query) -> the page's body; raises ApiError
 Build = Callable[[dict[str, Any]], Any]  # an API object -> its record, or None to skip it
 Commit = Callable[[list[Any]], None]  # store every record of the list at once
+Envelope = Callable[[dict[str, Any]], None]  # sees each page's document without its items
+
+
+@dataclass(frozen=True, slots=True)
+class Wire:
+    """How a stream asks for its objects: plain JSON (the dashboard's informers), server-side
+    Tables or metadata only (kdash.k8s.feeds). `items_key` names the list's array ("rows" in a
+    Table); only plain lists are laid out for item-by-item parsing (`split_items`)."""
+
+    list_accept: str = "application/json"
+    watch_accept: str = "application/json"
+    query: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    items_key: str = "items"
+    split_items: bool = True
+
+
+JSON_WIRE = Wire()
 
 
 class StoppedError(Exception):
@@ -79,12 +98,21 @@ class ListReader:
     """Reads every page of one list path; remembers whether this server's pages split by item."""
 
     def __init__(
-        self, read: ReadPage, name: str, stopped: Callable[[], bool], *, split_items: bool = True
+        self,
+        read: ReadPage,
+        name: str,
+        stopped: Callable[[], bool],
+        *,
+        split_items: bool = True,
+        items_key: str = "items",
+        on_envelope: Envelope | None = None,
     ) -> None:
         self._read = read
         self._name = name
         self._stopped = stopped
         self.split_items = split_items  # parse pages item by item (off once one was not laid out so)
+        self._items_key = items_key
+        self._on_envelope = on_envelope
 
     def read(self, path: str, page_size: int, build: Build, commit: Commit) -> tuple[str, int]:
         """List every page, then `commit` all records at once; returns (resourceVersion, count)."""
@@ -103,6 +131,8 @@ class ListReader:
                     if split is not None:
                         meta = _dict(split[0].get("metadata"))
                         guess = str(meta.get("continue") or "")
+                        if self._on_envelope is not None:
+                            self._on_envelope(split[0])
                     else:
                         guess = rawapi.peek_continue(data)
                     if guess:
@@ -126,7 +156,9 @@ class ListReader:
                     if split is None:
                         doc = orjson.loads(data)
                         meta = _dict(doc.get("metadata")) if isinstance(doc, dict) else {}
-                        items = doc.get("items") if isinstance(doc, dict) else None
+                        items = doc.get(self._items_key) if isinstance(doc, dict) else None
+                        if self._on_envelope is not None and isinstance(doc, dict):
+                            self._on_envelope(doc)
                         for obj in items if isinstance(items, list) else ():
                             record = build(obj)
                             if record is not None:

@@ -262,9 +262,11 @@ class RawApi:
             raise err
         return resp
 
-    def read_body(self, path: str, query: Mapping[str, str] | None = None) -> bytes:
+    def read_body(
+        self, path: str, query: Mapping[str, str] | None = None, *, accept: str = "application/json"
+    ) -> bytes:
         """GET and read the whole body."""
-        resp = self.open(path, query)
+        resp = self.open(path, query, accept=accept)
         try:
             data: bytes = resp.read()
         except (u3.HTTPError, OSError) as exc:
@@ -273,9 +275,11 @@ class RawApi:
             resp.release_conn()
         return data
 
-    def get_json(self, path: str, query: Mapping[str, str] | None = None) -> Any:
+    def get_json(
+        self, path: str, query: Mapping[str, str] | None = None, *, accept: str = "application/json"
+    ) -> Any:
         """GET and parse with orjson (GC paused for big bodies)."""
-        data = self.read_body(path, query)
+        data = self.read_body(path, query, accept=accept)
         with gc_paused(len(data)):
             try:
                 return orjson.loads(data)

@@ -17,15 +17,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kdash.errors import ConfigError, KdashError
-from kdash.k8s import rawapi
+from kdash.k8s import feeds_fetch, rawapi
 from kdash.k8s.backoff import Backoff
+from kdash.k8s.discovery import DiscoveryRunner
+from kdash.k8s.feeds import FeedManager, LiveFeed
 from kdash.k8s.informer import Informer
-from kdash.k8s.rawapi import ApiError, NotFoundError, RawApi
+from kdash.k8s.rawapi import ApiError, RawApi
 from kdash.k8s.reachability import Reachability
-from kdash.k8s.resources import RESOURCES, info_for_kind, object_path
+from kdash.k8s.resources import RESOURCES
 from kdash.k8s.settings import ServiceSettings
 from kdash.k8s.states import StreamState
 from kdash.k8s.store import RestartCallback, Store
+from kdash.model.feeds import ApiResource, Discovery, FeedSource
 from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
 from kdash.model.source import ChangeSet
@@ -75,7 +78,8 @@ class _Scope:
 
 
 class ClusterService:
-    """Implements `kdash.model.source.ClusterSource` over the real `kubernetes` client."""
+    """Implements `kdash.model.source.ClusterSource` and `kdash.model.feeds.FeedSource` (discovery
+    and on-demand feeds: kdash/k8s/discovery.py, feeds.py) over kdash's own HTTP layer."""
 
     def __init__(
         self,
@@ -104,6 +108,8 @@ class ClusterService:
         self._published = threading.Condition()
         self._publisher = threading.Thread(target=self._publish_loop, name="kdash-publisher", daemon=True)
         self._connection_error: str | None = None
+        self._discovery = DiscoveryRunner(self._settings)
+        self._feeds = FeedManager(self._settings, self._clock)
         self._epoch = self._store.reset(target.context, target.server, namespace)
         self._store.publish()  # so snapshot() names the context even before start()
         self._store.dirty.set()
@@ -129,7 +135,11 @@ class ClusterService:
             if self._scope is not None:
                 self._retire_scope()
             scopes = list(self._retired)
+        feeds = self._feeds.close_all(None)
         deadline = time.monotonic() + self._settings.join_timeout
+        for feed in feeds:
+            if not feed.join(max(0.0, deadline - time.monotonic())):
+                log.warning("feed %s did not stop in time", feed.resource.qualified)
         for scope in scopes:
             if not scope.join(deadline):
                 log.warning("some informer threads did not stop within %.1fs", self._settings.join_timeout)
@@ -154,9 +164,7 @@ class ClusterService:
                 connect_timeout=min(self._settings.connect_timeout_seconds, 5.0),
                 read_timeout=min(self._settings.request_timeout_seconds, 5.0),
             )
-        fallback = tuple(
-            dict.fromkeys((*self._settings.namespaces, *([target.namespace] if target.namespace else [])))
-        )
+        fallback = self._fallback(target)
         for kind in self._settings.kinds:
             info = RESOURCES[kind]
             inf = Informer(
@@ -178,6 +186,12 @@ class ClusterService:
         )
         scope.threads.append(fetcher)
         fetcher.start()
+        scope.threads.append(self._discovery.start(target, scope.stop_event))
+
+    def _fallback(self, target: Any) -> tuple[str, ...]:
+        """Namespaces to list one by one where a cluster-wide list is forbidden."""
+        own = [target.namespace] if target.namespace else []
+        return tuple(dict.fromkeys((*self._settings.namespaces, *own)))
 
     def _retire_scope(self) -> None:
         """Stop the current scope's threads without waiting (lock held); stop() joins them."""
@@ -222,6 +236,10 @@ class ClusterService:
         with self._lock:
             if self._stopped:
                 return
+            self._discovery.reset()
+            self._feeds.close_all(
+                f'kdash switched to context "{name}"; this list was of "{self.target.context}".'
+            )
             scope = self._new_scope(name, "")
             # Loading runs exec plugins and reads files: never on the caller's (UI) thread.
             loader = threading.Thread(
@@ -241,7 +259,8 @@ class ClusterService:
         with self._lock:
             if scope.stop_event.is_set() or self._epoch != scope.epoch:
                 return  # switched again (or stopped) meanwhile
-            self.target = target
+            old, self.target = self.target.context, target
+            self._feeds.close_all(f'kdash switched to context "{name}"; this list was of "{old}".')
             self._store.reset_server(scope.epoch, target.server)
             if self._started:
                 self._start_scope(target, scope.epoch)
@@ -368,29 +387,52 @@ class ClusterService:
                     return False
                 self._published.wait(min(remaining, 0.2))
 
-    def fetch_object(self, key: ObjectKey) -> dict[str, Any]:
-        """Blocking GET of one object, managedFields dropped. Never reads Secrets."""
-        if key.kind == "Secret":
-            raise KdashError("kdash does not read Secrets.")
-        info = info_for_kind(key.kind)
-        if info is None:
-            raise KdashError(f"kdash cannot show {key.kind} objects.")
-        api = RawApi(
+    # ---- any kind (FeedSource) -------------------------------------------------------------------
+    def discovery(self) -> Discovery:
+        """The latest discovery (SYNCING until the first answer); runs per scope in the background."""
+        return self._discovery.current()
+
+    def open_table(self, resource: ApiResource, namespace: str | None) -> LiveFeed:
+        """A Table feed (Secrets: metadata only); see kdash/k8s/feeds.py. Never blocks."""
+        self._check_running()
+        return self._feeds.open_table(self.target, resource, namespace, self._fallback(self.target))
+
+    def open_objects(
+        self,
+        resource: ApiResource,
+        namespace: str | None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+    ) -> LiveFeed:
+        """A feed of raw objects for typed screens; refuses Secrets (KdashError). Never blocks."""
+        self._check_running()
+        return self._feeds.open_objects(
             self.target,
-            connect_timeout=self._settings.connect_timeout_seconds,
-            read_timeout=self._settings.request_timeout_seconds,
+            resource,
+            namespace,
+            self._fallback(self.target),
+            label_selector=label_selector,
+            field_selector=field_selector,
         )
-        try:
-            obj = api.get_json(object_path(info, key.namespace if info.namespaced else "", key.name))
-        except NotFoundError:
-            raise KdashError(f"{key} no longer exists.") from None
-        except ApiError as exc:
-            raise KdashError(f"Cannot fetch {key}: {exc.message}.") from None
-        finally:
-            api.close()
-        if not isinstance(obj, dict):
-            raise KdashError(f"Cannot fetch {key}: the server sent no object.")
-        meta = obj.get("metadata")
-        if isinstance(meta, dict):
-            meta.pop("managedFields", None)
-        return obj
+
+    def _check_running(self) -> None:
+        if self._stopped:
+            raise KdashError("kdash has stopped watching the cluster.")
+
+    def fetch_object(self, key: ObjectKey) -> dict[str, Any]:
+        """BLOCKING GET of one object of a watched, fetchable or discovered kind (CRD instances
+        included), managedFields dropped. Never reads Secrets."""
+        return feeds_fetch.fetch_object(self.target, self._settings, key, self.discovery())
+
+    def fetch_resource(self, resource: ApiResource, namespace: str, name: str) -> dict[str, Any]:
+        """BLOCKING GET of one object of an exact discovered resource. Never reads Secrets."""
+        return feeds_fetch.fetch_resource(self.target, self._settings, resource, namespace, name)
+
+    def fetch_metadata(self, key: ObjectKey) -> dict[str, Any]:
+        """BLOCKING GET of one object as PartialObjectMetadata (Secrets too: never their data)."""
+        return feeds_fetch.fetch_metadata(self.target, self._settings, key, self.discovery())
+
+
+def _typed(service: ClusterService) -> FeedSource:
+    return service  # mypy checks here that ClusterService implements the FeedSource contract

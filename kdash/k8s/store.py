@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from kdash.k8s.records import WorkloadIndex, restart_records_of
 from kdash.k8s.states import StreamState, merge_states
@@ -53,6 +53,28 @@ CRASH_LOG_LINES = 100
 CRASH_LOG_CONTAINERS = 200
 
 RestartCallback = Callable[[PodRecord, str, int, int], None]
+
+
+class RecordSink(Protocol):
+    """What an informer writes to: the `Store` (the dashboard's kinds) or one feed (kdash.k8s.feeds)."""
+
+    def set_state(self, epoch: int, kind: str, namespace: str | None, state: StreamState) -> None: ...
+
+    def drop_stream(self, epoch: int, kind: str, namespace: str | None) -> None: ...
+
+    def replace(
+        self,
+        epoch: int,
+        kind: str,
+        namespace: str | None,
+        records: Iterable[Any],
+        *,
+        state: StreamState | None = None,
+    ) -> None: ...
+
+    def upsert(self, epoch: int, kind: str, record: Any) -> None: ...
+
+    def delete(self, epoch: int, kind: str, key: ObjectKey) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
