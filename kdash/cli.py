@@ -18,12 +18,17 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from kdash import __version__
+from kdash.crashes import add_parser as add_crashes_parser
 from kdash.errors import ConfigError, KdashError
 from kdash.k8s.redact import RedactingFormatter, redact
 from kdash.model.logtext import clean
+from kdash.tail import add_parser as add_logs_parser
+from kdash.watchcmd import add_hook_option
+from kdash.watchcmd import add_parser as add_watch_parser
 
 if TYPE_CHECKING:
     from kdash.config import KdashConfig
@@ -69,6 +74,19 @@ def _add_target_options(parser: argparse.ArgumentParser, *, inherit: bool = Fals
     )
 
 
+def _add_alert_options(parser: argparse.ArgumentParser) -> None:
+    """`--bell` / `--notify`: what the TUI does on a new alert, besides its toast ([alerts] too)."""
+    group = parser.add_argument_group("alerts")
+    group.add_argument(
+        "--bell", action="store_true", help="ring the terminal bell on each new error alert ([alerts] bell)"
+    )
+    group.add_argument(
+        "--notify",
+        action="store_true",
+        help="desktop notification for new alerts: OSC 9 / OSC 777, else notify-send ([alerts] notify)",
+    )
+
+
 def build_parser(*, check_options: bool = True) -> argparse.ArgumentParser:
     """The whole command line; without `check_options` the `check` subcommand is only named
     (its options live in kdash.check.command, ~0.5 s of imports a dashboard launch never needs)."""
@@ -79,7 +97,9 @@ def build_parser(*, check_options: bool = True) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kdash {__version__}")
     _add_target_options(parser)
-    sub = parser.add_subparsers(dest="command", metavar="{check,sim}")
+    add_hook_option(parser)
+    _add_alert_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="{check,crashes,logs,sim,watch}")
     check = sub.add_parser("check", help="print the health report (exit 1 when a threshold is broken)")
     _add_target_options(check, inherit=True)
     if check_options:
@@ -90,6 +110,9 @@ def build_parser(*, check_options: bool = True) -> argparse.ArgumentParser:
         else:
             add_arguments(check)
     sub.add_parser("sim", help="run the simulated cluster as a standalone API server", add_help=False)
+    add_crashes_parser(sub)
+    add_watch_parser(sub, lambda p: _add_target_options(p, inherit=True))
+    add_logs_parser(sub, lambda p: _add_target_options(p, inherit=True))
     return parser
 
 
@@ -106,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _run_check(args)
+        if args.command in ("watch", "logs"):
+            return _run_headless(args, f"kdash.{'watchcmd' if args.command == 'watch' else 'tail'}.command")
+        if args.command == "crashes":
+            from kdash.crashes import run as run_crashes
+
+            return run_crashes(args)
         code = _run_tui(args)
         # Everything alive now goes with the process: without this the interpreter's last
         # collection walks the whole cluster picture the service unfroze (seconds at 100,000 pods).
@@ -215,6 +244,16 @@ def _run_check(args: argparse.Namespace) -> int:
         return run(args)
 
 
+def _run_headless(args: argparse.Namespace, module: str) -> int:
+    """`kdash watch` / `kdash logs`: `module.run(args)`, after starting the simulator for --demo."""
+    import importlib
+
+    with ExitStack() as stack:
+        if args.demo:
+            args.kubeconfig, args.context = str(_resolve_target(args, stack).paths[0]), None
+        return int(importlib.import_module(module).run(args))
+
+
 def _start_service(
     args: argparse.Namespace, target: KubeTarget, config: KdashConfig, prefs: Preferences, stack: ExitStack
 ) -> tuple[ClusterService, Any]:
@@ -229,7 +268,10 @@ def _start_service(
     logs = LogService(
         target, service, buffer_lines=config.log_buffer_lines, max_streams=config.max_log_streams
     )
-    capture = CrashCapture(service, target)  # subscribed before the first publish: no restart missed
+    from kdash.crashes import crash_recorder  # each capture also goes to the crash journal
+
+    record = crash_recorder(config, lambda: service.target.context)
+    capture = CrashCapture(service, target, on_capture=record)  # subscribed before the first publish
     stack.callback(logs.stop_all)
     stack.callback(capture.stop)
     service.start()
@@ -277,6 +319,7 @@ def _run_tui(args: argparse.Namespace, run: Callable[[KdashApp], int] = _run_app
         # The informers are listing: import the UI meanwhile (~1 s of it at 10,000 pods).
         keymap = _ui_settings(config)
         health_config = _health_config(config)
+        from kdash.crashes import open_journal
         from kdash.ui.app import KdashApp
 
         reachable()
@@ -289,6 +332,13 @@ def _run_tui(args: argparse.Namespace, run: Callable[[KdashApp], int] = _run_app
             # for this context, then falls back to the service's (config file, then context).
             start_namespace=args.namespace,
             all_namespaces=args.all_namespaces,
+            journal=open_journal(config),
+            alerts_config=replace(
+                config.alerts,
+                bell=config.alerts.bell or bool(getattr(args, "bell", False)),
+                notify=config.alerts.notify or bool(getattr(args, "notify", False)),
+                command=config.alerts.command if args.on_alert is None else args.on_alert,  # --on-alert wins
+            ),
         )
         if config.theme:
             app.theme = config.theme

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kdash.alerts.config import AlertsConfig
 from kdash.config_schema import check_keymap_table, check_top_level
 from kdash.errors import ConfigError
+from kdash.journal.settings import JournalSettings
 
 
 def config_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -50,6 +52,10 @@ class KdashConfig:
     """The [service] table: page_size, poll_interval, backoff_initial, backoff_max, namespaces."""
     keymap: Mapping[str, str] = field(default_factory=dict)
     """The [keymap] table: binding id -> keys ("v" or "v,ctrl+l"), applied with App.set_keymap."""
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    """The [alerts] table, checked: which alerts fire, thresholds, bell/notify, the hook command."""
+    journal: JournalSettings = field(default_factory=JournalSettings)
+    """The [journal] table, checked: enabled, max_bytes, tail_lines of the crash journal."""
     source: str = ""
     """The file these settings came from, for error messages."""
 
@@ -73,6 +79,8 @@ def _from_mapping(data: Mapping[str, Any], path: Path) -> KdashConfig:
         check_top_level(data)
         keymap = check_keymap_table(data.get("keymap", {}))
         _check_tables(data, str(path))
+        alerts = AlertsConfig.from_mapping(data.get("alerts", {}))
+        journal = JournalSettings.from_mapping(data.get("journal", {}))
     except ValueError as exc:
         raise ConfigError(_sentence(f"{path}: {exc}")) from None
     return KdashConfig(
@@ -83,6 +91,8 @@ def _from_mapping(data: Mapping[str, Any], path: Path) -> KdashConfig:
         health=data.get("health", {}),
         service=data.get("service", {}),
         keymap=keymap,
+        alerts=alerts,
+        journal=journal,
         source=str(path),
     )
 

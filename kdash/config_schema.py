@@ -38,6 +38,8 @@ TOP_LEVEL: dict[str, Setting] = {
     "health": Setting(dict, "[health]"),
     "service": Setting(dict, "[service]"),
     "keymap": Setting(dict, "[keymap]"),
+    "alerts": Setting(dict, "[alerts]"),
+    "journal": Setting(dict, "[journal]"),
 }
 
 
@@ -58,12 +60,16 @@ def describe(value: Any) -> str:
 
 def table_keys() -> dict[str, set[str]]:
     """The keys of each table kdash knows, for "did you mean [service] page_size?" hints."""
+    from kdash.alerts.config import AlertsConfig
     from kdash.health.config import HealthConfig
+    from kdash.journal.settings import JournalSettings
     from kdash.k8s.settings import ServiceSettings
 
     return {
         "health": {f.name for f in fields(HealthConfig)} | {"disable"},
         "service": {f.name for f in fields(ServiceSettings)},
+        "alerts": {f.name for f in fields(AlertsConfig)},
+        "journal": {f.name for f in fields(JournalSettings)},
     }
 
 

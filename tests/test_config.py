@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 
+from kdash.alerts.config import AlertsConfig
 from kdash.config import load_config
 from kdash.config_schema import TOP_LEVEL
 from kdash.errors import ConfigError
 from kdash.health.config import HealthConfig, split_ids
+from kdash.journal.settings import JournalSettings
 from kdash.k8s.settings import ServiceSettings
 
 FIXTURES = Path(__file__).parent / "config" / "fixtures"
@@ -31,9 +33,13 @@ def test_the_full_fixture_names_every_key_kdash_reads() -> None:
     assert set(FULL_DATA) == set(TOP_LEVEL)
     assert set(FULL_DATA["health"]) == {f.name for f in fields(HealthConfig)}
     assert set(FULL_DATA["service"]) == {f.name for f in fields(ServiceSettings)}
+    assert set(FULL_DATA["alerts"]) == {f.name for f in fields(AlertsConfig)}
+    assert set(FULL_DATA["journal"]) == {f.name for f in fields(JournalSettings)}
 
 
-@pytest.mark.parametrize("key", [k for k in TOP_LEVEL if k not in ("health", "service", "keymap")])
+@pytest.mark.parametrize(
+    "key", [k for k in TOP_LEVEL if k not in ("health", "service", "keymap", "alerts", "journal")]
+)
 def test_each_top_level_key_is_accepted(key: str) -> None:
     assert getattr(load_config(FULL), key) == FULL_DATA[key]
 

@@ -14,8 +14,10 @@ import importlib.util
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,10 +30,21 @@ STDLIB = set(sys.stdlib_module_names)
 RULES: dict[str, tuple[set[str], set[str]]] = {
     "model": ({"model"}, set()),
     "health": ({"model", "health"}, set()),
+    "alerts": ({"model", "alerts"}, set()),
+    "journal": ({"model", "journal"}, set()),
+    "notify": ({"model", "alerts", "notify"}, set()),
+    "watchcmd": (
+        {"model", "alerts", "k8s", "errors", "config", "notify", "headless", "crashes", "watchcmd"},
+        set(),
+    ),
+    "tail": ({"model", "k8s", "errors", "headless", "tail"}, set()),
     "k8s": ({"model", "k8s", "errors"}, {"kubernetes", "urllib3", "orjson", "yaml"}),
     "sim": ({"model", "sim"}, {"aiohttp", "orjson", "yaml", "cryptography", "multidict", "yarl"}),
     "check": ({"model", "health", "k8s", "check", "errors", "config"}, {"rich", "yaml", "orjson"}),
-    "ui": ({"model", "health", "k8s", "ui", "errors", "config"}, {"textual", "rich", "humanize", "yaml"}),
+    "ui": (
+        {"model", "health", "alerts", "journal", "notify", "k8s", "ui", "errors", "config"},
+        {"textual", "rich", "humanize", "yaml"},
+    ),
 }
 
 
@@ -201,7 +214,17 @@ def test_every_package_has_a_rule() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["kdash.model.snapshot", "kdash.health", "kdash.check.command", "kdash.k8s.service", "kdash.cli"],
+    [
+        "kdash.model.snapshot",
+        "kdash.health",
+        "kdash.check.command",
+        "kdash.k8s.service",
+        "kdash.cli",
+        "kdash.crashes",
+        "kdash.watchcmd.command",
+        "kdash.tail.command",
+        "kdash.notify.hooks",
+    ],
 )
 def test_headless_modules_load_no_ui(module: str) -> None:
     code = (
@@ -212,6 +235,41 @@ def test_headless_modules_load_no_ui(module: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "", f"{module} loaded {out.stdout.strip()}"
+
+
+@pytest.fixture(scope="module")
+def demo_cluster() -> Iterator[Any]:
+    from kdash.sim import start_sim
+
+    sim = start_sim("demo")
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["logs", "web", "-n", "shop", "--no-follow", "-o", "json"],
+        # the hook stops the watch (SIGTERM to kdash) once the first alert has been printed
+        ["watch", "-n", "shop", "-o", "json", "--on-alert", "kill -TERM $PPID"],
+    ],
+    ids=["logs", "watch"],
+)
+def test_headless_commands_run_without_textual(demo_cluster: Any, argv: list[str]) -> None:
+    """Not only their imports: `kdash logs` and `kdash watch` run to the end without loading Textual."""
+    args = [*argv, "--kubeconfig", str(demo_cluster.kubeconfig_path)]
+    code = (
+        "import sys; from kdash.cli import main; code = main(" + repr(args) + "); "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'textual' or m.startswith('kdash.ui')); "
+        "print('LOADED:' + ','.join(bad)); sys.exit(code)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) > 1, "the command printed nothing"  # it did its work before the check
+    assert lines[-1] == "LOADED:", f"kdash {argv[0]} loaded {lines[-1]}"
 
 
 def render_modules() -> list[str]:

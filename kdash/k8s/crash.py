@@ -8,6 +8,9 @@ drill-down and pod detail show it as "last crash".
 
 Bounded on purpose: at most one fetch in flight per container, a bounded queue (a restart storm
 drops captures rather than opening hundreds of requests), one fetch per restart count.
+
+`on_capture(pod, container, restart_count, lines)` is told of each capture, on the capture thread
+(the CLI passes the crash journal's `record_crash` there: this layer does not know the journal).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ log = logging.getLogger("kdash.k8s.crash")
 
 Key = tuple[str, str, str]
 Fetch = Callable[[str, str, str, int], list[str]]
+CaptureHook = Callable[[PodRecord, str, int, tuple[str, ...]], None]
 
 
 class RestartSource(Protocol):
@@ -58,6 +62,7 @@ class CrashCapture:
         fetch: Fetch | None = None,
         remember: int = 4096,
         autostart: bool = True,
+        on_capture: CaptureHook | None = None,
     ) -> None:
         """Starts capturing at once unless `autostart=False`; `stop()` ends it.
 
@@ -69,7 +74,8 @@ class CrashCapture:
         self._target = target
         self._tail = tail
         self._fetch = fetch
-        self._queue: queue.Queue[tuple[Key, int] | None] = queue.Queue(maxsize=queue_size)
+        self._on_capture = on_capture
+        self._queue: queue.Queue[tuple[Key, int, PodRecord] | None] = queue.Queue(maxsize=queue_size)
         self._lock = threading.Lock()
         self._in_flight: set[Key] = set()
         self._done: OrderedDict[Key, int] = OrderedDict()  # key -> restart count captured
@@ -109,7 +115,8 @@ class CrashCapture:
         return self._thread.is_alive()
 
     def _on_restart(self, pod: PodRecord, container: str, old: int, new: int) -> None:
-        """Service thread: only bookkeeping here, the fetch happens on our worker."""
+        """Service thread: only bookkeeping here, the fetch happens on our worker. `pod` is the
+        record after the restart (its lastState says how the crashed instance ended)."""
         del old
         key = (pod.meta.namespace, pod.meta.name, container)
         with self._lock:
@@ -117,7 +124,7 @@ class CrashCapture:
                 self.skipped += 1
                 return
             try:
-                self._queue.put_nowait((key, new))
+                self._queue.put_nowait((key, new, pod))
             except queue.Full:
                 self.skipped += 1
                 log.warning("crash capture queue full; not capturing %s/%s/%s", *key)
@@ -129,9 +136,9 @@ class CrashCapture:
             item = self._queue.get()
             if item is None or self._stop.is_set():
                 break
-            key, count = item
+            key, count, pod = item
             try:
-                self._capture(key)
+                self._capture(key, pod, count)
             finally:
                 with self._lock:
                     self._in_flight.discard(key)
@@ -149,19 +156,25 @@ class CrashCapture:
         finally:
             api.close()
 
-    def _capture(self, key: Key) -> None:
-        namespace, pod, container = key
+    def _capture(self, key: Key, pod: PodRecord, count: int) -> None:
+        namespace, name, container = key
         try:
             if self._fetch is not None:
-                lines = self._fetch(namespace, pod, container, self._tail)
+                lines = self._fetch(namespace, name, container, self._tail)
             else:
-                lines = self._read_previous(namespace, pod, container)
+                lines = self._read_previous(namespace, name, container)
         except Exception as exc:  # noqa: BLE001 - say why there is no evidence instead of crashing
             lines = [f"(kdash could not fetch the previous logs: {error_text(exc)})"]
         if not lines:
             lines = ["(the previous container wrote no log lines)"]
+        tail = tuple(lines[-self._tail :])
         try:
-            self._service.attach_crash_log(namespace, pod, container, lines[-self._tail :])
+            self._service.attach_crash_log(namespace, name, container, tail)
             self.captured += 1
         except Exception:  # noqa: BLE001
             log.exception("attaching crash log for %s/%s/%s failed", *key)
+        if self._on_capture is not None:
+            try:
+                self._on_capture(pod, container, count, tail)
+            except Exception:  # noqa: BLE001 - a journal that cannot be written must not stop capture
+                log.exception("the crash capture hook failed for %s/%s/%s", *key)

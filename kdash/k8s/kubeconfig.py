@@ -216,6 +216,17 @@ def _merge(paths: Sequence[Path]) -> _Merged:
     return merged
 
 
+def current_context(kubeconfig: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The current context's name alone: no credentials loaded, no exec plugin run (for commands
+    that only need the name, such as `kdash crashes`). ConfigError when there is none."""
+    env = os.environ if env is None else env
+    existing = [p for p in kubeconfig_paths(kubeconfig, env) if p.is_file()]
+    current = _merge(existing).current if existing else None
+    if not current:
+        raise ConfigError("No current kubeconfig context; pass --context NAME (or --all-contexts).")
+    return current
+
+
 def _in_cluster_available(env: Mapping[str, str]) -> bool:
     return bool(env.get("KUBERNETES_SERVICE_HOST")) and (_SERVICE_ACCOUNT_DIR / "token").exists()
 

@@ -24,6 +24,9 @@ class HpaMetric:
     current: str | None = None
     target_type: str = ""  # Utilization, AverageValue, Value
     text: str = ""
+    selector: str = ""  # Pods/Object/External: the metric's label selector, "k=v,k2 in (a,b)"
+    container: str = ""  # ContainerResource: the container measured
+    described: str = ""  # Object: the object the metric describes, "Ingress/main-route"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ app-wide keys: quit, help, the `:` command bar and the namespace keys.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import PurePath
@@ -21,11 +22,29 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from kdash.alerts.config import AlertsConfig
 from kdash.health import HealthConfig
+from kdash.journal import CrashJournal
+from kdash.model.feeds import ApiResource, Discovery
 from kdash.model.source import ClusterSource, LogSource
+from kdash.notify.hooks import HookRunner, start_hooks
+from kdash.ui.alert_notify import AlertNotifier
 from kdash.ui.commands import KdashCommands, run_command
+from kdash.ui.desktop import DesktopNotifier
 from kdash.ui.format import clean
-from kdash.ui.messages import OpenLogs, OpenObject, OpenPod, OpenPods, OpenRow, OpenRowLogs, SnapshotChanged
+from kdash.ui.kinds import feed_source, kind_names
+from kdash.ui.messages import (
+    AlertsChanged,
+    OpenKind,
+    OpenLogs,
+    OpenObject,
+    OpenPod,
+    OpenPods,
+    OpenResource,
+    OpenRow,
+    OpenRowLogs,
+    SnapshotChanged,
+)
 from kdash.ui.navigation import Navigator
 from kdash.ui.prefs import Preferences
 from kdash.ui.scope import NamespaceScope
@@ -52,6 +71,7 @@ class KdashApp(App[int]):
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit-ctrl-c"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("colon", "command_bar", "Command", id="command-bar"),
+        Binding("a", "alerts", "Alerts", show=False, id="alerts"),
     ]
 
     def __init__(
@@ -64,12 +84,26 @@ class KdashApp(App[int]):
         prefs: Preferences | None = None,
         start_namespace: str | None = None,
         all_namespaces: bool = False,
+        journal: CrashJournal | None = None,
+        alerts_config: AlertsConfig | None = None,
+        desktop: DesktopNotifier | None = None,
     ) -> None:
         super().__init__()
         self.source = source
         self.logs = logs
         self.clock = clock or _utcnow
-        self.session = LiveSession(source, self, clock=self.clock, health_config=health_config)
+        self.alerts_config = alerts_config or AlertsConfig()
+        self.session = LiveSession(
+            source, self, clock=self.clock, health_config=health_config, alerts_config=self.alerts_config
+        )
+        # toasts, bell and desktop notifications for new alerts; the desktop method is detected from
+        # the environment unless given (tests pass one that records what it would write)
+        desktop = desktop or DesktopNotifier.from_env(
+            os.environ, write=self._write_terminal, on_error=self._desktop_failed
+        )
+        self.alert_notifier = AlertNotifier(self, self.alerts_config, desktop)
+        self.hooks: HookRunner | None = None  # the `--on-alert` runner, started on mount
+        self.session.journal = journal  # crashes kept from earlier runs (pod detail, Alerts)
         self.scope = NamespaceScope(
             self.session, self, prefs, start=start_namespace, all_namespaces=all_namespaces
         )
@@ -98,9 +132,12 @@ class KdashApp(App[int]):
     def on_mount(self) -> None:
         self.scope.apply()
         self.session.start()
+        self.hooks = start_hooks(self.alerts_config, self._hook_failed)
 
     def on_unmount(self) -> None:
         self.session.stop()
+        if self.hooks is not None:
+            self.hooks.close()
 
     def notify(
         self,
@@ -127,12 +164,38 @@ class KdashApp(App[int]):
     def _snapshot_changed(self, _message: SnapshotChanged) -> None:
         self.session.changed()
 
+    @on(AlertsChanged)
+    def _alerts_changed(self, message: AlertsChanged) -> None:
+        """The session's alert engine opened, resolved or updated alerts: toasts, bell, desktop
+        (not for what the first look at a scope finds: the header badge counts those)."""
+        if not message.initial:
+            self.alert_notifier.handle(message.delta)
+        if self.hooks is not None:  # `--on-alert` / [alerts] command: on its own thread, never waited for
+            self.hooks.submit(message.delta)
+
+    def _write_terminal(self, sequence: str) -> None:
+        """Put an escape sequence (an OSC notification, already sanitised) on the real terminal,
+        through the driver as `App.bell` does; nothing in a headless run (tests)."""
+        driver = self._driver
+        if not self.is_headless and driver is not None:
+            driver.write(sequence)
+
+    def _hook_failed(self, words: str) -> None:
+        """An alert hook failed or timed out (called from its thread): a toast, never fatal."""
+        self.call_from_thread(self.notify, words, title="alert hook", severity="warning", markup=False)
+
+    def _desktop_failed(self, words: str) -> None:
+        """notify-send failed (called from its thread): shown, never fatal."""
+        self.call_from_thread(self.notify, words, severity="warning", markup=False)
+
     @on(OpenRow)
     @on(OpenPods)
     @on(OpenPod)
     @on(OpenLogs)
     @on(OpenRowLogs)
     @on(OpenObject)
+    @on(OpenKind)
+    @on(OpenResource)
     def _navigate(self, message: Message) -> None:
         self.navigator.handle(message)
 
@@ -194,6 +257,24 @@ class KdashApp(App[int]):
     def show_events(self) -> None:
         self.navigator.show_events()
 
+    def show_alerts(self) -> None:
+        self.navigator.show_alerts()
+
+    def action_alerts(self) -> None:
+        """`a`: the Alerts screen."""
+        self.show_alerts()
+
+    def discovery(self) -> Discovery | None:
+        """What the server serves (None: this source lists only the dashboard's kinds)."""
+        source = feed_source(self.source)
+        return source.discovery() if source is not None else None
+
+    def open_kind(self, resource: ApiResource) -> None:
+        self.navigator.open_kind(resource)
+
+    def show_aliases(self) -> None:
+        self.navigator.show_aliases()
+
     def focus_pane(self, pane_id: str, filter_text: str | None) -> None:
         self.navigator.to_dashboard()
         self.dashboard.focus_pane(pane_id, filter_text)
@@ -208,4 +289,6 @@ class KdashApp(App[int]):
             if command:
                 run_command(self, command)
 
-        self.push_screen(CommandBar(self.namespace_names(), self.contexts()), submitted)
+        discovery = self.discovery()
+        kinds = kind_names(discovery) if discovery is not None else []
+        self.push_screen(CommandBar(self.namespace_names(), self.contexts(), kinds), submitted)

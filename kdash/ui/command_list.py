@@ -4,6 +4,7 @@ Not the key bindings: those, and the user's `[keymap]` overrides, are in kdash/u
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -30,6 +31,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("restarts", "the Restarts pane", ()),
     CommandSpec("health", "the Health pane", ("findings",)),
     CommandSpec("events", "events in scope, Warning first", ("ev", "event")),
+    CommandSpec("alerts", "open and recently resolved alerts (c: past crashes)", ("alert", "al")),
+    CommandSpec("aliases", "every resource kind the server serves", ("api-resources", "resources")),
     CommandSpec("ns", "switch namespace (all: `:ns all`)", ("namespace",), takes_arg=True),
     CommandSpec("ctx", "switch kubeconfig context", ("context",), takes_arg=True),
     CommandSpec("help", "every key of this screen", ("?",)),
@@ -39,6 +42,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
 WORKLOAD_FILTERS = {"deploy": "deploy", "sts": "sts", "ds": "ds", "jobs": "job", "cj": "cj"}
 PANE_COMMANDS = {"hpa": "hpa", "quota": "quotas", "restarts": "restarts", "health": "health"}
 
+# Discovered kinds the dashboard shows itself (group, plural) -> the command that shows them: their
+# other names (`:deployment`, `:Deployment`, `:horizontalpodautoscaler`) keep the dashboard's view;
+# only a group-qualified name (`:deployments.apps`) opens the generic list of the server's Table.
+DASHBOARD_KINDS = {
+    ("", "pods"): "pods",
+    ("apps", "deployments"): "deploy",
+    ("apps", "statefulsets"): "sts",
+    ("apps", "daemonsets"): "ds",
+    ("batch", "jobs"): "jobs",
+    ("batch", "cronjobs"): "cj",
+    ("autoscaling", "horizontalpodautoscalers"): "hpa",
+    ("", "resourcequotas"): "quota",
+    ("", "events"): "events",
+    ("events.k8s.io", "events"): "events",
+}
+
 _BY_NAME = {alias: spec for spec in COMMANDS for alias in (spec.name, *spec.aliases)}
 
 
@@ -47,12 +66,16 @@ def resolve(word: str) -> CommandSpec | None:
     return _BY_NAME.get(word.strip().lower())
 
 
-def completions(text: str, namespaces: list[str], contexts: list[str]) -> list[str]:
-    """Every full command line that starts with `text` (`:ns sh` -> `ns shop`)."""
+def completions(
+    text: str, namespaces: list[str], contexts: list[str], kinds: Sequence[str] = ()
+) -> list[str]:
+    """Every full command line that starts with `text` (`:ns sh` -> `ns shop`): the commands first,
+    then the discovered kinds' names (`kinds`, see kdash.ui.kinds.kind_names)."""
     text = text.lstrip(":").lstrip()
     word, space, rest = text.partition(" ")
     if not space:
         names = [spec.name for spec in COMMANDS] + [a for spec in COMMANDS for a in spec.aliases]
+        names += [k for k in kinds if k not in _BY_NAME]
         return [n for n in names if n.startswith(word.lower())]
     spec = resolve(word)
     if spec is None or not spec.takes_arg:

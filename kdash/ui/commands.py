@@ -10,8 +10,18 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 
-from kdash.ui.command_list import COMMANDS, PANE_COMMANDS, WORKLOAD_FILTERS, completions, resolve
+from kdash.model.feeds import ApiResource, Discovery
+from kdash.ui.command_list import (
+    COMMANDS,
+    DASHBOARD_KINDS,
+    PANE_COMMANDS,
+    WORKLOAD_FILTERS,
+    CommandSpec,
+    completions,
+    resolve,
+)
 from kdash.ui.format import clean
+from kdash.ui.kinds import kind_names, not_found, ranked, resolve_kind
 
 
 class CommandHost(Protocol):
@@ -35,19 +45,53 @@ class CommandHost(Protocol):
     def contexts(self) -> list[str]: ...
     def show_pods(self) -> None: ...
     def show_events(self) -> None: ...
+    def show_alerts(self) -> None: ...
     def focus_pane(self, pane_id: str, filter_text: str | None) -> None: ...
+    def discovery(self) -> Discovery | None: ...
+    def open_kind(self, resource: ApiResource) -> None: ...
+    def show_aliases(self) -> None: ...
+
+
+def _kind_command(discovery: Discovery | None, word: str) -> CommandSpec | ApiResource | None:
+    """What a word names among the discovered kinds: a dashboard command for the kinds the
+    dashboard shows itself (unless the word is group-qualified), else the resource to list."""
+    if discovery is None:
+        return None
+    found = resolve_kind(word, discovery)
+    if found is None:  # a prefix, as the bar suggests it: `:certif` lists certificates
+        names = [n for n in completions(word, [], [], kind_names(discovery)) if resolve(n) is None]
+        found = resolve_kind(names[0], discovery) if names else None
+        if found is None:
+            return None
+        word = names[0]
+    dashboard = None if "." in word else DASHBOARD_KINDS.get((found.group, found.resource))
+    return resolve(dashboard) if dashboard else found
 
 
 def run_command(app: CommandHost, line: str) -> None:
-    """Do what a `:` command line says; unknown commands are reported, never guessed."""
+    """Do what a `:` command line says; unknown commands and kinds are reported, never guessed."""
     word, _, arg = line.strip().lstrip(":").strip().partition(" ")
     arg = arg.strip()
-    spec = resolve(word)
-    if spec is None and word:  # a prefix, as the bar suggests it: `:dep` runs `:deploy`
-        found = [c for c in completions(word, [], []) if resolve(c) is not None]
-        spec = resolve(found[0]) if found else None
+    spec: CommandSpec | ApiResource | None = resolve(word)
+    discovery: Discovery | None = None
+    if spec is None and word:
+        discovery = app.discovery()
+        exact = resolve_kind(word, discovery) if discovery is not None else None
+        if exact is None:  # a command's prefix, as the bar suggests it: `:dep` runs `:deploy`
+            found = [c for c in completions(word, [], []) if resolve(c) is not None]
+            spec = resolve(found[0]) if found else None
+        if spec is None:
+            spec = _kind_command(discovery, word)
+    if isinstance(spec, ApiResource):
+        if spec.listable:
+            app.open_kind(spec)
+        else:
+            verbs = ", ".join(sorted(spec.verbs)) or "nothing"
+            app.notify(f"{spec.qualified} cannot be listed (the server allows {verbs})", markup=False)
+        return
     if spec is None:
-        app.notify(f"unknown command: {line.strip()}", severity="warning", markup=False)
+        words = not_found(word, discovery) if word else f"unknown command: {line.strip()}"
+        app.notify(words, severity="warning", markup=False)
         return
     name = spec.name
     if name == "q":
@@ -68,6 +112,10 @@ def run_command(app: CommandHost, line: str) -> None:
         app.show_pods()
     elif name == "events":
         app.show_events()
+    elif name == "alerts":
+        app.show_alerts()
+    elif name == "aliases":
+        app.show_aliases()
     elif name in WORKLOAD_FILTERS or name == "workloads":
         kind = WORKLOAD_FILTERS.get(name)
         app.focus_pane("workloads", rf"^\S* {kind}\b" if kind else "")
@@ -99,6 +147,13 @@ class KdashCommands(Provider):
         for name in app.contexts():
             shown = clean(name)
             entries.append((f"kdash: :ctx {shown}", f"switch to context {shown}", f"ctx {name}"))
+        discovery = app.discovery()
+        for res in ranked(discovery) if discovery is not None else ():
+            if res.listable and (res.group, res.resource) not in DASHBOARD_KINDS:
+                shown = clean(res.qualified)
+                short = f" ({', '.join(clean(n) for n in res.short_names)})" if res.short_names else ""
+                words = f"list {clean(res.kind)} objects{short}"
+                entries.append((f"kdash: :{shown}", words, res.qualified))
         return entries
 
     def _run(self, line: str) -> None:

@@ -8,6 +8,8 @@ from typing import Literal
 
 from textual.message import Message
 
+from kdash.alerts.model import AlertDelta
+from kdash.model.feeds import ApiResource
 from kdash.model.meta import ObjectKey
 from kdash.model.source import ChangeSet, LogTarget
 
@@ -80,3 +82,39 @@ class OpenObject(Message):
 
     key: ObjectKey
     mode: Literal["yaml", "describe"] = "yaml"
+
+
+@dataclass
+class OpenKind(Message):
+    """The list of any discovered kind (`:svc`, `:certificates`, the `:aliases` picker's Enter),
+    with the server's Table columns."""
+
+    resource: ApiResource
+
+
+@dataclass
+class OpenResource(Message):
+    """A row of a kind list: `open` (a typed screen, or the pod/workload drill-down, else
+    describe), `yaml` or `describe`. The exact resource travels along: a Kind alone is ambiguous
+    between groups, and a Secret must be fetched as metadata only."""
+
+    resource: ApiResource
+    key: ObjectKey
+    mode: Literal["open", "yaml", "describe"] = "open"
+
+
+# -- alerts (alerts15) --------------------------------------------------------------------------------
+
+
+class AlertsChanged(Message):
+    """The session's alert engine opened, resolved or updated alerts (posted to the app after a
+    render whose delta is not empty). The app turns it into toasts, the bell and desktop
+    notifications, and hands it to the `--on-alert` hook runner. Never replaced: every delta counts.
+
+    `initial`: found by the first pass over a scope or while its lists still load: problems that
+    were there before kdash looked (the header badge counts them; no toast, bell or notification)."""
+
+    def __init__(self, delta: AlertDelta, *, initial: bool = False) -> None:
+        super().__init__()
+        self.delta = delta
+        self.initial = initial

@@ -9,26 +9,44 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import replace
+from functools import partial
 from typing import Any, Literal
 
 from textual.app import App
 from textual.message import Message
 
+from kdash.model.feeds import ApiResource
 from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import ClusterSnapshot
 from kdash.model.source import LogSource, LogTarget
 from kdash.model.workloads import WORKLOAD_KINDS
-from kdash.ui.messages import OpenLogs, OpenObject, OpenPod, OpenPods, OpenRow, OpenRowLogs
+from kdash.ui.kinds import feed_source, is_builtin
+from kdash.ui.messages import (
+    OpenKind,
+    OpenLogs,
+    OpenObject,
+    OpenPod,
+    OpenPods,
+    OpenResource,
+    OpenRow,
+    OpenRowLogs,
+)
+from kdash.ui.render.findings import finding_subject
 from kdash.ui.render.table import object_key_of
+from kdash.ui.resource_pages import resource_page
+from kdash.ui.screens.alerts import AlertsScreen
+from kdash.ui.screens.aliases import AliasesScreen
 from kdash.ui.screens.events import EventsScreen
 from kdash.ui.screens.logs import LogsScreen
 from kdash.ui.screens.pod import PodDetailScreen
 from kdash.ui.screens.pods_list import PodListScreen
+from kdash.ui.screens.resources import KindListScreen
+from kdash.ui.screens.typed_registry import screen_for
 from kdash.ui.screens.workload import WorkloadPodsScreen
 from kdash.ui.screens.yaml_view import ObjectYamlScreen
 from kdash.ui.session import LiveSession
 
-NAVIGATION = (OpenRow, OpenPods, OpenPod, OpenLogs, OpenRowLogs, OpenObject)
+NAVIGATION = (OpenRow, OpenPods, OpenPod, OpenLogs, OpenRowLogs, OpenObject, OpenKind, OpenResource)
 
 
 class Navigator:
@@ -53,6 +71,10 @@ class Navigator:
             self.open_row_logs(message.origin, message.row_key, message.previous)
         elif isinstance(message, OpenObject):
             self.open_object(message.key, message.mode)
+        elif isinstance(message, OpenKind):
+            self.open_kind(message.resource)
+        elif isinstance(message, OpenResource):
+            self.open_resource(message.resource, message.key, message.mode)
 
     def _warn(self, words: str) -> None:
         self.app.notify(words, severity="warning", markup=False)
@@ -63,11 +85,14 @@ class Navigator:
     # -- drill-down --------------------------------------------------------------------------------
 
     def open_row(self, origin: str, row_key: Hashable) -> None:
-        """`enter` on a row: workload → pods, HPA → target, quota → heaviest pods, restart → pod."""
+        """`enter` on a row: workload → pods, HPA → its detail (else its target), quota → heaviest
+        pods, restart → pod, finding → the pod it names, else the object it is filed under."""
         key = object_key_of(row_key)
         if key is None:
             return
-        if origin == "hpa":
+        if origin == "health":
+            key = self._subject(row_key, key)[0]
+        if origin == "hpa" and screen_for(key.kind) is None:
             hpa = self._snapshot().hpas.get(key)
             if hpa is None or not hpa.target_name:
                 self._warn("this autoscaler has no target")
@@ -77,7 +102,7 @@ class Navigator:
             self.open_pods(key)
         elif key.kind == "Pod":
             self.open_pod(key)
-        else:
+        elif not self.open_typed(key):
             self.open_object(key, "describe")
 
     def open_pods(self, owner: ObjectKey) -> None:
@@ -115,12 +140,24 @@ class Navigator:
         if key is None:
             return
         container = row_key[1] if origin == "restarts" and isinstance(row_key, tuple) else None
+        if origin == "health":
+            key, container = self._subject(row_key, key)
+        if key.kind == "HorizontalPodAutoscaler":  # an autoscaler's logs: its target's pods
+            hpa = self._snapshot().hpas.get(key)
+            if hpa is not None and hpa.target_name:
+                key = ObjectKey(hpa.target_kind, key.namespace, hpa.target_name)
         if key.kind == "Pod":
             self.open_logs(LogTarget(key.namespace, pod=key.name, container=container, previous=previous))
         elif key.kind in WORKLOAD_KINDS:
-            self.open_logs(LogTarget(key.namespace, workload=key, previous=previous))
+            self.open_logs(LogTarget(key.namespace, workload=key, container=container, previous=previous))
         else:
             self._warn(f"{key.kind} has no logs")
+
+    def _subject(self, row_key: Hashable, key: ObjectKey) -> tuple[ObjectKey, str | None]:
+        """A finding row's subject and container: the pod it names when that pod exists, else
+        the object it is filed under (kdash.ui.render.findings.finding_subject)."""
+        found = finding_subject(row_key, self._snapshot().pods)
+        return found if found is not None else (key, None)
 
     # -- lists opened by `:` commands --------------------------------------------------------------
 
@@ -142,3 +179,51 @@ class Navigator:
         """`:events`: the events in scope."""
         self.to_dashboard()
         self.app.push_screen(EventsScreen(self.session))
+
+    def show_alerts(self) -> None:
+        """`:alerts` (key `a`): the open and recently resolved alerts (kdash/ui/screens/alerts.py)."""
+        self.to_dashboard()
+        self.app.push_screen(AlertsScreen(self.session))
+
+    # -- any kind (`:svc`, `:certificates`, `:aliases`) --------------------------------------------
+
+    def open_kind(self, resource: ApiResource) -> None:
+        """The live list of any discovered kind (the server's Table), in the namespace in view."""
+        self.to_dashboard()
+        self.app.push_screen(KindListScreen(self.session, resource))
+
+    def show_aliases(self) -> None:
+        """`:aliases`: every resource the server serves; `enter` opens one's list."""
+        self.to_dashboard()
+        self.app.push_screen(AliasesScreen(self.session))
+
+    def open_typed(self, key: ObjectKey) -> bool:
+        """The typed screen of `key`'s kind (kdash/ui/screens/typed_registry.py), if it has one."""
+        factory = screen_for(key.kind)
+        if factory is None:
+            return False
+        self.app.push_screen(factory(self.session, key))
+        return True
+
+    def open_resource(
+        self, resource: ApiResource, key: ObjectKey, mode: Literal["open", "yaml", "describe"]
+    ) -> None:
+        """A row of a kind list: `open` keeps the dashboard's drill-downs for pods and workloads,
+        then a typed screen (built-in groups only: a CRD may reuse a built-in Kind), else
+        describe; `yaml`/`describe` fetch the exact resource, a Secret as metadata only."""
+        if mode == "open":
+            if resource.group == "" and resource.resource == "pods":
+                self.open_pod(key)
+                return
+            if resource.group in ("apps", "batch") and key.kind in WORKLOAD_KINDS:
+                self.open_pods(key)
+                return
+            if is_builtin(resource.group) and self.open_typed(key):
+                return
+            mode = "describe"
+        source, feeds = self.session.source, feed_source(self.session.source)
+        if feeds is None:
+            self.open_object(key, mode)
+            return
+        page = partial(resource_page, source, feeds, resource, key)
+        self.app.push_screen(ObjectYamlScreen(source, key, mode, fetch=page))

@@ -11,6 +11,8 @@ app, which hands it here (`changed()`). The session then
   score, namespace or context switch, missing change sets) at most every HEALTH_BUDGET × their duration;
 - keeps the garbage collector out of big renders and freezes the long-lived heap once settled;
 - counts objects per namespace (for the picker and the header);
+- runs the alert engine on each render's changes (kdash/ui/alert_feed.py) and posts an
+  `AlertsChanged` message to the app for each non-empty delta;
 - publishes one immutable `LiveView` to every subscribed screen, with the merged `ChangeSet`.
 
 It knows no screen or widget (tests/test_layers.py): screens subscribe and render what they get.
@@ -30,11 +32,15 @@ from typing import Any
 
 from textual.app import App
 
+from kdash.alerts.config import AlertsConfig
 from kdash.health import HealthConfig, HealthReport
 from kdash.health.incremental import IncrementalScorer
+from kdash.journal import CrashJournal
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
 from kdash.model.source import ChangeSet, ClusterSource
+from kdash.ui.alert_feed import AlertFeed
 from kdash.ui.bridge import SnapshotBridge, merge
+from kdash.ui.messages import AlertsChanged
 from kdash.ui.view import LiveView
 
 HEALTH_INTERVAL = 1.0  # seconds between health evaluations on a busy cluster
@@ -82,10 +88,18 @@ class LiveSession:
         *,
         clock: Callable[[], datetime],
         health_config: HealthConfig | None = None,
+        alerts_config: AlertsConfig | None = None,
     ) -> None:
         self.source = source
+        # run in each render (big updates in a thread); each delta goes to the app as AlertsChanged
+        self.alerts = AlertFeed(
+            alerts_config,
+            host,
+            lambda delta, initial: host.post_message(AlertsChanged(delta, initial=initial)),
+        )
         self.clock = clock
         self.health_config = health_config or HealthConfig()
+        self.journal: CrashJournal | None = None  # set by the app; read in thread workers only
         self._host = host
         self.bridge = SnapshotBridge(source, host)
         self.report: HealthReport | None = None
@@ -147,7 +161,9 @@ class LiveSession:
     def latest(self) -> LiveView:
         """A view of the source's newest snapshot, for a screen's first draw: it may be a publish
         ahead of the last render, and a screen opened on a pod must not call it deleted."""
-        return LiveView(self.source.snapshot(), self.report, self.clock(), self.namespace_counts)
+        return LiveView(
+            self.source.snapshot(), self.report, self.clock(), self.namespace_counts, self.alerts.board
+        )
 
     # -- rendering ---------------------------------------------------------------------------------
 
@@ -198,7 +214,9 @@ class LiveSession:
             gc.freeze()
         if snapshot.generation != self.report_generation and self._scoring_useful(snapshot):
             self._request_health(snapshot)
-        view = LiveView(snapshot, self.report, self.clock(), self.namespace_counts)
+        now = self.clock()
+        self.alerts.update(snapshot, changes, now)  # only the changed objects, and those due
+        view = LiveView(snapshot, self.report, now, self.namespace_counts, self.alerts.board)
         # A big update allocates hundreds of thousands of long-lived objects (20,000 Health rows of
         # Text cells); with the collector on, that heap growth set off full collections (30-100 ms
         # each) in the middle of it and right after. Rendering makes no cyclic garbage.

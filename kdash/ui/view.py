@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
+from kdash.alerts.model import AlertBoard
 from kdash.health import HealthReport
 from kdash.model.findings import Finding, ObjectScore
 from kdash.model.meta import ObjectKey
@@ -21,12 +22,14 @@ from kdash.model.snapshot import ClusterSnapshot, KindState
 
 @dataclass(frozen=True, slots=True)
 class LiveView:
-    """One snapshot, its health report (None until scored), `now`, and objects per namespace."""
+    """One snapshot, its health report (None until scored), `now`, objects per namespace, and the
+    alerts open and recently resolved (kdash/ui/alert_feed.py)."""
 
     snapshot: ClusterSnapshot
     report: HealthReport | None
     now: datetime
     namespace_counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    alerts: AlertBoard = field(default_factory=AlertBoard)  # open and recently resolved alerts
 
     @property
     def states(self) -> Mapping[str, KindState]:

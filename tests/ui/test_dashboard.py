@@ -135,6 +135,7 @@ async def test_drill_down_to_a_pod_and_back_restores_the_cursor(demo_sim: Any) -
 
 
 async def test_restart_row_opens_the_pod_and_hpa_its_target(demo_sim: Any) -> None:
+    from kdash.ui.screens.hpa import HpaScreen
     from kdash.ui.screens.pod import PodDetailScreen
     from kdash.ui.screens.workload import WorkloadPodsScreen
 
@@ -151,7 +152,10 @@ async def test_restart_row_opens_the_pod_and_hpa_its_target(demo_sim: Any) -> No
         await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await pilot.press("shift+tab", "shift+tab")
         assert app.screen.focused_pane_id() == "hpa"
-        await pilot.press("enter")
+        await pilot.press("enter")  # the autoscaler's detail, and `o` there its target
+        await wait_for(pilot, lambda: isinstance(app.screen, HpaScreen))
+        assert app.screen.key == table_key_of_first_hpa(app)
+        await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, WorkloadPodsScreen))
         hpa = app.source.snapshot().hpas[table_key_of_first_hpa(app)]
         assert app.screen.key.name == hpa.target_name

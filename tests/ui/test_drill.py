@@ -21,6 +21,7 @@ from kdash.model.meta import ObjectKey
 from kdash.sim.scenarios import builders as b
 from kdash.ui.app import KdashApp
 from kdash.ui.render.table import object_key_of
+from kdash.ui.screens.hpa import HpaScreen
 from kdash.ui.screens.logs import LogsScreen
 from kdash.ui.screens.pod import PodDetailScreen
 from kdash.ui.screens.pods_list import PodListScreen, heaviest_pods
@@ -372,10 +373,10 @@ def test_crash_log_section_keeps_hostile_lines_literal() -> None:
 
 
 async def test_hpa_quota_and_restart_rows_drill_from_the_dashboard(demo_sim: Any) -> None:
-    """HPA → its target's pods, quota → heaviest pods, restart row → the pod; `esc` back each time."""
+    """HPA → its detail, quota → heaviest pods, restart row → the pod; `esc` back each time."""
     async with drill_app(demo_sim, size=(160, 50)) as (app, pilot, _service):
         expected = {
-            "hpa": (ObjectKey("HorizontalPodAutoscaler", "shop", "frontend"), WorkloadPodsScreen),
+            "hpa": (ObjectKey("HorizontalPodAutoscaler", "shop", "frontend"), HpaScreen),
             "quotas": (ObjectKey("ResourceQuota", "payments", "payments-quota"), PodListScreen),
             "restarts": (None, PodDetailScreen),
         }
@@ -386,8 +387,8 @@ async def test_hpa_quota_and_restart_rows_drill_from_the_dashboard(demo_sim: Any
             assert table.move_cursor(row)
             await pilot.press("enter")
             await wait_for(pilot, lambda t=screen_type: isinstance(app.screen, t))  # type: ignore[misc]
-            if isinstance(app.screen, WorkloadPodsScreen):
-                assert app.screen.key == ObjectKey("Deployment", "shop", "frontend")
+            if isinstance(app.screen, HpaScreen):
+                assert app.screen.key == key
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is app.dashboard)
             assert table.cursor_key == row

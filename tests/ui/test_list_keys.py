@@ -137,7 +137,8 @@ async def back_to(pilot: Pilot[Any], screen: Screen[Any]) -> None:
 
 
 def has_logs(key: ObjectKey) -> bool:
-    return key.kind == "Pod" or key.kind in WORKLOAD_KINDS
+    """Pods and workloads have logs; an autoscaler's are its target's pods' (the demo's all have one)."""
+    return key.kind in ("Pod", "HorizontalPodAutoscaler") or key.kind in WORKLOAD_KINDS
 
 
 async def check_row_keys(pilot: Pilot[Any], case: ListCase, table: ResourceTable, seen: Recorder) -> None:

@@ -11,11 +11,13 @@ read as one Resource cpu metric.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from kdash.model.autoscaling import HpaMetric, HpaRecord
 from kdash.model.build._json import conditions, d, i, lst, opt_i, s, scalar_str, t
-from kdash.model.build.meta import build_meta
+from kdash.model.build.meta import build_meta, build_selector
+from kdash.model.meta import LabelSelector
 
 UNKNOWN = "<unknown>"
 
@@ -65,6 +67,38 @@ def _pods_metric(src: Mapping[str, Any], cur: Mapping[str, Any] | None) -> HpaMe
     return HpaMetric("Pods", name, target, current, "AverageValue", f"{current or UNKNOWN}/{target}")
 
 
+def selector_text(selector: LabelSelector) -> str:
+    """A label selector as kubectl writes one: "app=web,tier in (a,b),!canary"."""
+    parts = [f"{k}={v}" for k, v in sorted(selector.match_labels.items())]
+    for req in selector.match_expressions:
+        if req.operator == "In":
+            parts.append(f"{req.key} in ({','.join(req.values)})")
+        elif req.operator == "NotIn":
+            parts.append(f"{req.key} notin ({','.join(req.values)})")
+        elif req.operator == "Exists":
+            parts.append(req.key)
+        elif req.operator == "DoesNotExist":
+            parts.append(f"!{req.key}")
+        else:
+            parts.append(f"{req.key} {req.operator} ({','.join(req.values)})")
+    return ",".join(parts)
+
+
+def _details(type_: str, src: Mapping[str, Any]) -> dict[str, str]:
+    """What names a metric beyond its name: the selector, the container, the described object."""
+    out: dict[str, str] = {}
+    selector = d(src.get("metric")).get("selector")
+    if selector:
+        out["selector"] = selector_text(build_selector(selector))
+    if type_ == "ContainerResource":
+        out["container"] = s(src.get("container"))
+    if type_ == "Object":
+        ref = d(src.get("describedObject"))
+        if ref:
+            out["described"] = f"{s(ref.get('kind'))}/{s(ref.get('name'))}"
+    return out
+
+
 _SOURCE_FIELD = {
     "Resource": "resource",
     "ContainerResource": "containerResource",
@@ -85,10 +119,13 @@ def build_hpa_metric(spec: object, status: object) -> HpaMetric:
     cur = d(status).get(field)
     cur_map: Mapping[str, Any] | None = cur if isinstance(cur, dict) else None
     if type_ in ("Resource", "ContainerResource"):
-        return _resource_metric(type_, src, cur_map)
-    if type_ == "Pods":
-        return _pods_metric(src, cur_map)
-    return _value_metric(type_, src, cur_map)
+        metric = _resource_metric(type_, src, cur_map)
+    elif type_ == "Pods":
+        metric = _pods_metric(src, cur_map)
+    else:
+        metric = _value_metric(type_, src, cur_map)
+    details = _details(type_, src)
+    return replace(metric, **details) if details else metric
 
 
 def _v1_metrics(spec: Mapping[str, Any], status: Mapping[str, Any]) -> tuple[HpaMetric, ...]:

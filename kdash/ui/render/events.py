@@ -9,13 +9,13 @@ from kdash.ui.render.table import Cell, Column, Row
 from kdash.ui.render.text import WARNING_STYLE, age_seconds, age_text, number, safe
 
 COLUMNS: tuple[Column, ...] = (
-    Column("namespace", "NAMESPACE", max_width=16),
+    Column("namespace", "NAMESPACE", max_width=16, ident=True),
     Column("last", "LAST SEEN", numeric=True, max_width=9),
-    Column("type", "TYPE", max_width=7),
+    Column("type", "TYPE", max_width=7, drop=1),
     Column("reason", "REASON", max_width=24),
-    Column("object", "OBJECT", min_width=8, max_width=40),
-    Column("count", "COUNT", numeric=True, max_width=6),
-    Column("message", "MESSAGE", min_width=10, max_width=120),
+    Column("object", "OBJECT", min_width=8, max_width=60, ident=True),
+    Column("count", "COUNT", numeric=True, max_width=6, drop=2),
+    Column("message", "MESSAGE", min_width=10, flex=True),
 )
 
 

@@ -3,6 +3,8 @@ scorer has not reported yet."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Container, Hashable
 from functools import partial
 
 from kdash.model.findings import Finding, Severity
@@ -14,9 +16,9 @@ from kdash.ui.render.workloads import finding_words, runtime_severity
 
 COLUMNS: tuple[Column, ...] = (
     Column("severity", "SEVERITY", max_width=8),
-    Column("rule", "RULE", min_width=6, max_width=28),
-    Column("object", "OBJECT", min_width=8, max_width=48),
-    Column("message", "MESSAGE", min_width=10, max_width=100),
+    Column("rule", "RULE", min_width=6, max_width=28, drop=1),
+    Column("object", "OBJECT", min_width=8, max_width=60, ident=True),
+    Column("message", "MESSAGE", min_width=10, flex=True),
 )
 
 FindingKey = tuple[str, ObjectKey, str | None, str]
@@ -40,6 +42,25 @@ def _object_key(kind: str, namespace: str, name: str) -> ObjectKey:
             _OBJECT_KEYS.clear()
         key = _OBJECT_KEYS[plain] = ObjectKey(kind, namespace, name)
     return key
+
+
+_POD_NAMED = re.compile(r"pod ([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)\b")
+
+
+def finding_subject(row_key: Hashable, pods: Container[ObjectKey]) -> tuple[ObjectKey, str | None] | None:
+    """What a finding row is about, and its container: the pod a runtime finding names ("pod
+    checkout-…-jp4kq, container app …", rolled up to the workload by the scorer) when that pod
+    exists, else the object the finding is filed under (a Service, an HPA, a workload)."""
+    if not (isinstance(row_key, tuple) and len(row_key) == 4 and isinstance(row_key[1], ObjectKey)):
+        return None
+    _rule, key, container, message = row_key
+    if key.kind != "Pod" and isinstance(message, str):
+        named = _POD_NAMED.match(message)
+        if named is not None:
+            pod = ObjectKey("Pod", key.namespace, named.group(1))
+            if pod in pods:
+                return pod, container
+    return key, container
 
 
 def runtime_findings(snapshot: ClusterSnapshot) -> list[Finding]:

@@ -23,12 +23,12 @@ from kdash.ui.render.text import (
 CONDITIONS = (("AbleToScale", "able"), ("ScalingActive", "active"), ("ScalingLimited", "limited"))
 
 COLUMNS: tuple[Column, ...] = (
-    Column("namespace", "NAMESPACE", max_width=16, drop=3),
-    Column("name", "NAME", min_width=6, max_width=30),
+    Column("namespace", "NAMESPACE", max_width=16, ident=True),
+    Column("name", "NAME", min_width=6, max_width=30, ident=True),
     Column("target", "TARGET", min_width=6, max_width=30),
     Column("minmax", "MIN/MAX", numeric=True, max_width=7),
     Column("replicas", "REPLICAS", numeric=True, max_width=8),
-    Column("metrics", "METRICS", min_width=8, max_width=40),
+    Column("metrics", "METRICS", min_width=10, flex=True),
     Column("conditions", "CONDITIONS", min_width=6, max_width=24, drop=2),
     Column("scaled", "SCALED", numeric=True, max_width=8, drop=1),
     Column("warnings", "WARNINGS", min_width=6, max_width=40),

@@ -18,17 +18,17 @@ from kdash.ui.render.table import Cell, Column, Row
 from kdash.ui.render.text import age_text, clean, ratio, state_text
 
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "NAME", max_width=60),
+    Column("name", "NAME", max_width=60, ident=True),
     Column("ready", "READY", min_width=5),
     Column("status", "STATUS", max_width=30),
     Column("restarts", "RESTARTS", numeric=True),
-    Column("last_restart", "LAST RESTART"),
-    Column("node", "NODE", max_width=30),
-    Column("ip", "IP", min_width=7),
+    Column("last_restart", "LAST RESTART", drop=1),
+    Column("node", "NODE", max_width=30, drop=2),
+    Column("ip", "IP", min_width=7, drop=3),
     Column("age", "AGE"),
 )
-NAMESPACE_COLUMN = Column("namespace", "NAMESPACE", max_width=30)
-REQUESTS_COLUMN = Column("requests", "REQUESTS", max_width=60)
+NAMESPACE_COLUMN = Column("namespace", "NAMESPACE", max_width=30, ident=True)
+REQUESTS_COLUMN = Column("requests", "REQUESTS", min_width=10, flex=True)
 
 _ERROR_STATUSES = ("CrashLoopBackOff", "Error", "ImagePullBackOff", "ErrImagePull", "OOMKilled", "Failed")
 

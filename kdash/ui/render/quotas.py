@@ -15,8 +15,8 @@ from kdash.ui.render.text import MUTED_STYLE, usage_bar
 WARN, ERROR = 80.0, 95.0
 
 COLUMNS: tuple[Column, ...] = (
-    Column("namespace", "NAMESPACE", max_width=16, drop=1),
-    Column("quota", "QUOTA", min_width=6, max_width=24),
+    Column("namespace", "NAMESPACE", max_width=16, ident=True),
+    Column("quota", "QUOTA", min_width=6, max_width=40, ident=True),
     Column("resource", "RESOURCE", min_width=6, max_width=24),
     Column("usage", "USED/HARD", numeric=True, min_width=5, max_width=24),
     Column("bar", "USAGE", width=15),

@@ -11,14 +11,14 @@ from kdash.ui.render.table import Cell, Column, Row
 from kdash.ui.render.text import age_cell, first_line, number, state_text
 
 COLUMNS: tuple[Column, ...] = (
-    Column("namespace", "NAMESPACE", max_width=16, drop=2),
-    Column("pod", "POD", min_width=8, max_width=40),
+    Column("namespace", "NAMESPACE", max_width=16, ident=True),
+    Column("pod", "POD", min_width=8, max_width=40, ident=True),
     Column("container", "CONTAINER", min_width=4, max_width=20),
     Column("restarts", "RESTARTS", numeric=True, max_width=8),
     Column("state", "STATE", min_width=6, max_width=18),
-    Column("last", "LAST", min_width=6, max_width=24),
-    Column("when", "WHEN", numeric=True, max_width=8, drop=1),
-    Column("message", "MESSAGE", min_width=8, max_width=80),
+    Column("last", "LAST", min_width=15, max_width=32),  # "OOMKilled (137)" whole
+    Column("when", "WHEN", numeric=True, max_width=8, drop=2),
+    Column("message", "MESSAGE", min_width=10, flex=True, drop=1),  # before names or STATE are cut
 )
 
 

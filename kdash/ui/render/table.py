@@ -29,7 +29,14 @@ BLANK = ""
 @dataclass(frozen=True, slots=True)
 class Column:
     """One column: `width` fixes it; otherwise it is measured from the header and a sample of rows
-    and held between `min_width` and `max_width`. Numeric columns sort by number and align right."""
+    and held between `min_width` and `max_width`. Numeric columns sort by number and align right.
+
+    Priority (`drop`): 0 is always shown; 1, 2, … may be hidden when the table is too narrow, the
+    highest first. `ident` marks a column that says which object a row is (NAME, NAMESPACE): it is
+    never hidden or cut at its end; narrowed, it is middle-ellipsised ("checkout-…-jp4kq") and kept
+    wide enough that distinct values never read the same. `flex` marks free text (messages,
+    metrics): uncapped by `max_width`, it takes the width the others leave, shrinks first, and
+    scrolls horizontally (←/→) instead of losing its end."""
 
     key: str
     label: str
@@ -39,6 +46,8 @@ class Column:
     numeric: bool = False
     align: Align | None = None
     drop: int = 0  # > 0: may be hidden when the table is too narrow; higher numbers go first
+    ident: bool = False  # identifying: never hidden, middle-ellipsised, never two values alike
+    flex: bool = False  # free text: takes the remaining width, scrolls with ←/→
 
     @property
     def justify(self) -> Align:

@@ -29,16 +29,16 @@ from kdash.ui.render.text import (
 KIND_SHORT = {"Deployment": "deploy", "StatefulSet": "sts", "DaemonSet": "ds", "Job": "job", "CronJob": "cj"}
 
 COLUMNS: tuple[Column, ...] = (
-    Column("namespace", "NAMESPACE", max_width=20, drop=1),
+    Column("namespace", "NAMESPACE", max_width=20, ident=True),
     Column("kind", "KIND", max_width=6),
-    Column("name", "NAME", min_width=8, max_width=40),
+    Column("name", "NAME", min_width=8, max_width=40, ident=True),
     Column("ready", "READY", numeric=True, max_width=9),
-    Column("updated", "UP-TO-DATE", numeric=True, max_width=10, drop=2),
-    Column("available", "AVAILABLE", numeric=True, max_width=9, drop=2),
-    Column("age", "AGE", numeric=True, max_width=8),
-    Column("images", "IMAGES", min_width=6, max_width=40),
+    Column("updated", "UP-TO-DATE", numeric=True, max_width=10, drop=3),
+    Column("available", "AVAILABLE", numeric=True, max_width=9, drop=3),
+    Column("age", "AGE", numeric=True, max_width=8, drop=1),
+    Column("images", "IMAGES", min_width=6, max_width=40, drop=2),
     Column("health", "HEALTH", numeric=True, max_width=6),
-    Column("finding", "WORST FINDING", min_width=8, max_width=60),
+    Column("finding", "WORST FINDING", min_width=10, flex=True),
 )
 
 

@@ -1,9 +1,10 @@
 """The `:` command bar (k9s habit): one line at the bottom with completion from the command list,
-the namespaces and the contexts. `tab` accepts the first completion; `enter` runs; `esc` cancels.
+the discovered kinds (`:svc`, `:certificates.cert-manager.io`), the namespaces and the contexts. `tab` accepts the first completion; `enter` runs; `esc` cancels.
 Keys are applied in the order typed, however fast (see kdash/ui/screens/type_ahead.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual import events, on
@@ -23,13 +24,14 @@ from kdash.ui.widgets.fed_input import Fed, FedInput
 class CommandSuggester(Suggester):
     """Suggests the first completion of what has been typed so far."""
 
-    def __init__(self, namespaces: list[str], contexts: list[str]) -> None:
+    def __init__(self, namespaces: list[str], contexts: list[str], kinds: Sequence[str] = ()) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
         self.namespaces = namespaces
         self.contexts = contexts
+        self.kinds = kinds
 
     async def get_suggestion(self, value: str) -> str | None:
-        found = completions(value, self.namespaces, self.contexts)
+        found = completions(value, self.namespaces, self.contexts, self.kinds)
         return clean(found[0]) if found else None  # names are shown cleaned; run_command maps back
 
 
@@ -42,17 +44,18 @@ class CommandBar(TypeAheadModal[str | None]):
         Binding("tab", "complete", "Complete", id="command-complete"),
     ]
 
-    def __init__(self, namespaces: list[str], contexts: list[str]) -> None:
+    def __init__(self, namespaces: list[str], contexts: list[str], kinds: Sequence[str] = ()) -> None:
         super().__init__(id="command-bar")
         self.namespaces = namespaces
         self.contexts = contexts
+        self.kinds = kinds  # the discovered kinds' names (kdash.ui.kinds.kind_names)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="command-box"):
             yield Static(Content(""), id="command-hints")
             yield FedInput(
-                placeholder="pods deploy sts ds jobs cj hpa quota events ns NAME ctx NAME q",
-                suggester=CommandSuggester(self.namespaces, self.contexts),
+                placeholder="pods deploy svc no cm crd … aliases events ns NAME ctx NAME q",
+                suggester=CommandSuggester(self.namespaces, self.contexts, self.kinds),
                 id="command-input",
             )
 
@@ -73,7 +76,7 @@ class CommandBar(TypeAheadModal[str | None]):
         return fed is not Fed.NOT_MINE
 
     def _hint(self, value: str) -> None:
-        found = completions(value, self.namespaces, self.contexts)[:8]
+        found = completions(value, self.namespaces, self.contexts, self.kinds)[:8]
         self.query_one("#command-hints", Static).update(Content("  ".join(f":{clean(c)}" for c in found)))
 
     @on(Input.Changed, "#command-input")
@@ -88,7 +91,7 @@ class CommandBar(TypeAheadModal[str | None]):
 
     def action_complete(self) -> None:
         field = self.query_one(FedInput)
-        found = completions(field.value, self.namespaces, self.contexts)
+        found = completions(field.value, self.namespaces, self.contexts, self.kinds)
         if found:
             field.value = clean(found[0]) + (" " if found[0] in {"ns", "ctx"} else "")
             field.cursor_position = len(field.value)

@@ -3,6 +3,10 @@
 The page is a column of titled sections, each rebuilt from the newest snapshot by a pure function
 (`kdash.ui.widgets.detail_sections`), so a new restart or event shows up without reopening. When the
 pod goes away the last known state stays on screen, marked "deleted", rather than vanishing.
+
+"Previous crashes" comes from the crash journal (kdash/journal): crashes of this pod and of earlier
+pods of its workload that kdash captured in earlier runs, read once in a thread worker when the
+page opens. A crash this run captured is shown once, in "Last crash log", not twice.
 """
 
 from __future__ import annotations
@@ -11,12 +15,15 @@ from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Static
 
 from kdash.health import RULES
+from kdash.journal import JournalEntry, JournalRead, entries_for_pod
 from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
@@ -27,6 +34,7 @@ from kdash.ui.format import clean, state_text
 from kdash.ui.messages import OpenLogs, OpenObject, OpenPods
 from kdash.ui.session import LiveSession
 from kdash.ui.view import LiveView
+from kdash.ui.widgets.crash_log import journal_text
 from kdash.ui.widgets.detail_live import LiveScreen
 from kdash.ui.widgets.detail_sections import (
     conditions_section,
@@ -50,6 +58,7 @@ SECTIONS = (
     ("containers", "Containers"),
     ("conditions", "Conditions"),
     ("crash", "Last crash log (captured when the restart was seen)"),
+    ("journal", "Previous crashes (crash journal, kept across kdash runs)"),
     ("events", "Events (Warning first, newest first)"),
     ("owners", "Owner chain"),
     ("findings", "Findings"),
@@ -79,6 +88,7 @@ class PodDetailScreen(LiveScreen):
         Binding("d", "describe", "Describe", id="drill-describe"),
         Binding("y", "yaml", "YAML", id="drill-yaml"),
         Binding("o", "owner", "Open owner", id="drill-owner"),
+        Binding("c", "next_crash", "Next crash", show=False, id="drill-next-crash"),
     ]
 
     DEFAULT_CSS = """
@@ -91,6 +101,9 @@ class PodDetailScreen(LiveScreen):
         self.key = key
         self.pod: PodRecord | None = None
         self.deleted = False
+        self.journal: JournalRead | None = None  # this context's journal, once read
+        self.journal_entries: list[JournalEntry] = []  # the ones about this pod, newest first
+        self._journal_selected = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="pod-title")
@@ -98,13 +111,69 @@ class PodDetailScreen(LiveScreen):
             for section_id, title in SECTIONS:
                 section = DetailSection(id=f"pod-{section_id}")
                 section.border_title = title
-                section.display = section_id not in ("init", "crash")  # shown when they have content
+                section.display = section_id not in ("init", "crash", "journal")  # shown with content
                 yield section
         yield Footer()
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#pod-body", VerticalScroll).focus()
+        if self.session.journal is not None:
+            self._read_journal(self.session.source.snapshot().context)
+
+    # -- the crash journal -------------------------------------------------------------------------
+
+    class JournalLoaded(Message):
+        def __init__(self, read: JournalRead) -> None:
+            super().__init__()
+            self.read = read
+
+    @work(thread=True, exclusive=True, group="pod-journal", exit_on_error=False)
+    def _read_journal(self, context: str) -> None:
+        """File I/O, off the event loop; a bad file is a count of skipped lines, not an error."""
+        journal = self.session.journal
+        if journal is not None:
+            self.post_message(self.JournalLoaded(journal.recent(context, limit=None)))
+
+    @on(JournalLoaded)
+    def _journal_loaded(self, message: JournalLoaded) -> None:
+        self.journal = message.read
+        if self.view is not None:
+            self.refresh_from(self.view)
+
+    def _show_journal(self, view: LiveView, pod: PodRecord) -> None:
+        section = self.query_one("#pod-journal", DetailSection)
+        read = self.journal
+        if read is None:
+            return
+        live = {
+            (r.pod, r.container, r.restarts)
+            for r in view.snapshot.restarts
+            if r.crash_log and r.namespace == self.key.namespace
+        }
+        self.journal_entries = [
+            e for e in entries_for_pod(read.entries, pod) if (e.pod, e.container, e.restarts) not in live
+        ]
+        section.display = bool(self.journal_entries or read.skipped or read.error)
+        if section.display:
+            section.update(
+                journal_text(
+                    self.journal_entries,
+                    self._journal_selected,
+                    view.now,
+                    skipped=read.skipped,
+                    error=read.error,
+                )
+            )
+
+    def action_next_crash(self) -> None:
+        """Open the next (older) journal entry's log tail."""
+        if not self.journal_entries:
+            self.notify("no earlier crashes of this pod in the crash journal", markup=False)
+            return
+        self._journal_selected = (self._journal_selected + 1) % len(self.journal_entries)
+        if self.view is not None:
+            self.refresh_from(self.view)
 
     # -- live updates ------------------------------------------------------------------------------
 
@@ -148,6 +217,7 @@ class PodDetailScreen(LiveScreen):
         crash_section.display = crash is not None
         if crash is not None:
             crash_section.update(crash)
+        self._show_journal(view, current)
         self._section("events", events_section(snapshot.events_for(self.key), now))
         self._section("owners", owners_section(snapshot, self.key))
         self.query_one("#pod-init", DetailSection).display = bool(

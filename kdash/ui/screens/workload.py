@@ -6,7 +6,7 @@ table answers "which pod is the problem"; `enter` goes one level deeper into tha
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, ClassVar, Literal
 
 from rich.console import Group, RenderableType
@@ -16,18 +16,23 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Static
 
 from kdash.model.build import KIND_RESOURCES
+from kdash.model.build.storage import ClaimRecord, build_claim, claim_template_names
 from kdash.model.findings import ObjectScore
 from kdash.model.meta import ObjectKey
+from kdash.model.relations import StatefulClaim, statefulset_claims
 from kdash.model.source import ChangeSet
 from kdash.model.workloads import WorkloadRecord
 from kdash.ui.detail_format import BAD, DIM, condition_status, join, plain
 from kdash.ui.format import clean, grade_text, images_text, severity_text
-from kdash.ui.messages import OpenObject
+from kdash.ui.kinds import feed_source
+from kdash.ui.messages import OpenObject, OpenRow
 from kdash.ui.render import pods
+from kdash.ui.render.storage import statefulset_claims_section
 from kdash.ui.render.workloads import ready_text
 from kdash.ui.session import LiveSession
 from kdash.ui.view import LiveView
 from kdash.ui.widgets.detail_sections import label_grid
+from kdash.ui.widgets.feed_set import CLAIMS, STATEFULSETS, FeedSet, TypedFeedChanged
 from kdash.ui.widgets.kind_state import state_badge
 from kdash.ui.widgets.list_keys import FilterBar
 from kdash.ui.widgets.list_live import RowCache, TableScreen, age_step
@@ -90,10 +95,15 @@ class WorkloadPodsScreen(TableScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("D", "describe_workload", "Describe workload", show=False, id="drill-describe-workload"),
         Binding("Y", "yaml_workload", "Workload YAML", show=False, id="drill-yaml-workload"),
+        Binding("v", "claim", "Volume claim", id="drill-claim"),
     ]
 
     DEFAULT_CSS = """
     WorkloadPodsScreen > #workload-summary { height: auto; padding: 0 1; background: $panel; }
+    WorkloadPodsScreen > #workload-claims {
+        height: auto; max-height: 8; padding: 0 1; border: round $primary-muted;
+        border-title-color: $text-primary;
+    }
     """
 
     def __init__(self, session: LiveSession, key: ObjectKey) -> None:
@@ -105,9 +115,17 @@ class WorkloadPodsScreen(TableScreen):
         self._rows = RowCache()
         self._state = Text(end="")
         self._summary: tuple[Any, ...] | None = None
+        # a StatefulSet's claims (`<template>-<sts>-<ordinal>`) come from on-demand feeds
+        self.feeds = FeedSet(feed_source(session.source), self) if key.kind == "StatefulSet" else None
+        self.claims: list[StatefulClaim] = []
+        self._claims_shown: tuple[Any, ...] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="workload-summary")
+        claims = Static(id="workload-claims")
+        claims.border_title = "Volume claims (v opens the selected pod's)"
+        claims.display = self.feeds is not None
+        yield claims
         yield FilterBar()
         yield ResourceTable(pods.COLUMNS, id="workload-pods")
         yield Footer()
@@ -150,6 +168,52 @@ class WorkloadPodsScreen(TableScreen):
         table.placeholder = "deleted" if self.deleted else self.placeholder(state, "no pods")
         self.watch_findings(view, [self.key])
         self.show_findings()
+        self._show_claims()
+
+    def on_unmount(self) -> None:
+        if self.feeds is not None:
+            self.feeds.close()
+
+    def on_typed_feed_changed(self, _message: TypedFeedChanged) -> None:
+        if self.view is not None and self in self.app.screen_stack:
+            self._show_claims()
+
+    def _show_claims(self) -> None:
+        """A StatefulSet's claims: one per template and ordinal, with status, size and volume."""
+        feeds, record = self.feeds, self.record
+        if feeds is None or record is None:
+            return
+        ns = self.key.namespace
+        feeds.want("sts", STATEFULSETS, ns, field_selector=f"metadata.name={self.key.name}")
+        feeds.want("claims", CLAIMS, ns)
+        templates = feeds.built("sts", _templates)
+        self.claims = statefulset_claims(
+            self.key.name, templates, record.desired, feeds.built("claims", _claims)
+        )
+        note = feeds.note("sts", "StatefulSet") or feeds.note("claims", "PersistentVolumeClaims")
+        marker = (tuple(self.claims), note)
+        if marker != self._claims_shown:
+            self._claims_shown = marker
+            self.query_one("#workload-claims", Static).update(statefulset_claims_section(self.claims, note))
+
+    def action_claim(self) -> None:
+        """`v`: the claim of the pod under the cursor (`<sts>-<ordinal>`), else the first one."""
+        if self.feeds is None:
+            self.notify("only a StatefulSet's pods have claims of their own", markup=False)
+            return
+        row = self.filter_table.cursor_key
+        ordinal = -1
+        if isinstance(row, ObjectKey) and row.name.startswith(self.key.name + "-"):
+            suffix = row.name[len(self.key.name) + 1 :]
+            ordinal = int(suffix) if suffix.isdigit() else -1
+        existing = [c for c in self.claims if c.claim is not None]
+        chosen = next((c for c in existing if c.ordinal == ordinal), existing[0] if existing else None)
+        if chosen is None:
+            self.notify("no volume claim of this StatefulSet exists", markup=False)
+            return
+        self.post_message(
+            OpenRow("pvcs", ObjectKey("PersistentVolumeClaim", self.key.namespace, chosen.name))
+        )
 
     def show_findings(self) -> None:
         if self.view is not None and not self.deleted:  # a deleted workload keeps the score it had
@@ -180,3 +244,11 @@ class WorkloadPodsScreen(TableScreen):
 
     def action_yaml_workload(self) -> None:
         self._open(self.key, "yaml")
+
+
+def _templates(objects: Mapping[ObjectKey, Mapping[str, Any]]) -> tuple[str, ...]:
+    return next((claim_template_names(o) for o in objects.values()), ())
+
+
+def _claims(objects: Mapping[ObjectKey, Mapping[str, Any]]) -> list[ClaimRecord]:
+    return [build_claim(o) for o in objects.values()]

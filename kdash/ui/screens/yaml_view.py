@@ -7,6 +7,7 @@ is made. The text is searchable: `/` opens a search box, `n`/`N` jump between ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar, Literal
 
 from rich.text import Text
@@ -60,11 +61,21 @@ class ObjectYamlScreen(Screen[None]):
     ObjectYamlScreen > #yaml-search.-visible { display: block; }
     """
 
-    def __init__(self, source: ClusterSource, key: ObjectKey, mode: Mode = "yaml") -> None:
+    def __init__(
+        self,
+        source: ClusterSource,
+        key: ObjectKey,
+        mode: Mode = "yaml",
+        *,
+        fetch: Callable[[Mode], Text] | None = None,
+    ) -> None:
         super().__init__()
         self.source = source
         self.key = key
         self.mode: Mode = mode
+        # BLOCKING page builder used instead of `fetch_object` (run in the worker): a kind list's
+        # row fetches its exact resource, a Secret its metadata only (kdash/ui/resource_pages.py)
+        self.fetch = fetch
         self.text: Text | None = None
         self.error: str | None = None
         self.query_text = ""
@@ -86,7 +97,7 @@ class ObjectYamlScreen(Screen[None]):
     # -- fetching ----------------------------------------------------------------------------------
 
     def action_reload(self) -> None:
-        if self.key.kind == "Secret":
+        if self.key.kind == "Secret" and self.fetch is None:
             self._show(None, SECRET_REFUSAL)
             return
         self._fetch(self.mode)
@@ -100,6 +111,9 @@ class ObjectYamlScreen(Screen[None]):
     def _fetch(self, mode: Mode) -> None:
         """Blocking GET and formatting, both off the event loop."""
         try:
+            if self.fetch is not None:
+                self.post_message(ObjectLoaded(self.fetch(mode)))
+                return
             obj = self.source.fetch_object(self.key)
             if mode == "yaml":
                 text = highlight_yaml(to_yaml(obj))

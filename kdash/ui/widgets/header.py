@@ -11,6 +11,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
+from kdash.alerts.model import AlertSeverity
 from kdash.health.scoring import coverage
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
 from kdash.ui.format import ERROR_STYLE, MUTED_STYLE, OK_STYLE, WARNING_STYLE, clean, grade_text
@@ -86,6 +87,17 @@ def grade_segment(view: DashboardView) -> Text | None:
     return out
 
 
+def alert_badge(view: DashboardView) -> Text | None:
+    """ "▲ 3 alerts", red while an error alert is open, yellow for warnings only; None at 0
+    (`:alerts` lists them)."""
+    board = view.alerts
+    count = board.open_count
+    if count == 0:
+        return None
+    style = ERROR_STYLE if board.worst is AlertSeverity.ERROR else WARNING_STYLE
+    return Text(f"▲ {count:,} alert{'s' if count != 1 else ''}", style=style, end="")
+
+
 def header_text(view: DashboardView) -> Text:
     snap = view.snapshot
     ns = snap.namespace
@@ -106,6 +118,10 @@ def header_text(view: DashboardView) -> Text:
         out.append("all", style="bold")
     out.append(SEP, style=MUTED_STYLE)
     out.append_text(sync_state(snap, view))
+    badge = alert_badge(view)
+    if badge is not None:
+        out.append(SEP, style=MUTED_STYLE)
+        out.append_text(badge)
     access = access_text(snap)
     if access is not None:
         out.append(SEP, style=MUTED_STYLE)

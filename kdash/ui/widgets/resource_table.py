@@ -17,26 +17,19 @@ from typing import ClassVar
 
 from rich.style import Style
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from kdash.ui.format import clean
 from kdash.ui.render.table import Cell, Column, Row
 from kdash.ui.widgets import table_parts
-from kdash.ui.widgets.table_model import (
-    RowFilter,
-    changed_lines,
-    fit_widths,
-    measure_widths,
-    same_view,
-    stale_keys,
-    view_keys,
-)
+from kdash.ui.widgets.table_layout import ColumnLayout
+from kdash.ui.widgets.table_model import RowFilter, changed_lines, same_view, stale_keys, view_keys
 from kdash.ui.widgets.table_parts import ROW_CLASSES
 from kdash.ui.widgets.table_render import (
     GAP,
@@ -45,7 +38,7 @@ from kdash.ui.widgets.table_render import (
     header_line,
     placeholder_strip,
     row_line,
-    same_thumb,
+    set_virtual_height,
 )
 
 __all__ = ["Cell", "Column", "ResourceTable", "Row"]
@@ -115,12 +108,11 @@ class ResourceTable(ScrollView, can_focus=True):
         self._filter_text = ""
         self._sort_index: int | None = self._column_index(sort_column)
         self._sort_reverse = sort_reverse
-        self._natural: list[int] = measure_widths(self.columns, [])
-        self._fitted: tuple[int, list[int]] = (-1, [])
+        self._layout = ColumnLayout(self.columns, GAP)
+        self._drawn_widths: list[int] | None = None  # the widths the cached strips were drawn at
         self._strips: dict[Hashable, Strip] = {}
         self._strips_base: Style | None = None
         self._user_moved = False
-        self._hidden: frozenset[str] = frozenset()
 
     # -- public API --------------------------------------------------------------------------------
 
@@ -158,6 +150,11 @@ class ResourceTable(ScrollView, can_focus=True):
     def sort_reverse(self) -> bool:
         return self._sort_reverse
 
+    @property
+    def _natural(self) -> list[int]:
+        """The natural column widths (tests compare them with a fresh measurement)."""
+        return self._layout.natural
+
     def visible_keys(self) -> list[Hashable]:
         """Keys in display order (filtered and sorted)."""
         return list(self._view)
@@ -178,10 +175,8 @@ class ResourceTable(ScrollView, can_focus=True):
         for key in stale:
             self._strips.pop(key, None)
         self._rows = new
-        natural = measure_widths(self.columns, rows)
-        if natural != self._natural:  # every line moves: redraw them all
-            self._natural = natural
-            self._fitted = (-1, [])
+        refit = self._layout.update(new, stale)  # an identifying column must widen
+        if self._layout.measure(rows) or refit:  # every line moves: redraw them all
             self._rebuild_view()
         elif same_view(old, new, stale, self._filter, self.columns, self._sort_index):
             self._repaint_lines(self._view, set(stale))  # no row moved: no sort, no filter pass
@@ -206,10 +201,7 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def set_hidden(self, keys: frozenset[str] | set[str]) -> None:
         """Hide columns by key (e.g. NAMESPACE while one namespace is shown)."""
-        hidden = frozenset(keys)
-        if hidden != self._hidden:
-            self._hidden = hidden
-            self._fitted = (-1, [])
+        if self._layout.set_hidden(frozenset(keys)):
             self._strips.clear()
             self.refresh()
 
@@ -234,7 +226,7 @@ class ResourceTable(ScrollView, can_focus=True):
             self._rows.values(), self._filter, self.columns, self._sort_index, self._sort_reverse
         )
         self._index = None
-        self._set_virtual_height(len(self._view) + 1)
+        set_virtual_height(self, len(self._view) + 1)
         # Until the user moves the cursor it stays on the top row (the worst, in most panes), so
         # rows arriving during the first sync do not drag it along; afterwards it follows its key.
         target = self._position(previous_key) if previous_key is not None and self._user_moved else None
@@ -262,32 +254,6 @@ class ResourceTable(ScrollView, can_focus=True):
         width = self.size.width
         for y in changed_lines(old_view, self._view, top, count, stale):
             self.refresh(Region(0, y + 1, width, 1))
-
-    def _set_virtual_height(self, lines: int) -> None:
-        """Setting `virtual_size` re-lays out (and repaints) the whole screen. While the vertical
-        scrollbar stays shown only its thumb changes, so then update the size and scrollbar alone:
-        a busy Restarts pane grows every render and must not repaint the dashboard 10x a second."""
-        size = Size(self.size.width, lines)
-        old = self.virtual_size
-        if size == old:
-            return
-        window = self.container_size.height
-        if (
-            self.is_mounted
-            and self.show_vertical_scrollbar
-            and old.width == size.width
-            and old.height > window
-            and lines > window
-            and self.scroll_y <= lines - window
-        ):
-            self.set_reactive(ResourceTable.virtual_size, size)
-            bar = self.vertical_scrollbar
-            if same_thumb(bar, lines):  # one row more of 700 moves the thumb by nothing visible
-                bar.set_reactive(ScrollBar.window_virtual_size, lines)
-            else:
-                bar.window_virtual_size = lines  # repaints the scrollbar alone
-        else:
-            self.virtual_size = size
 
     def _set_cursor(self, index: int, *, user: bool = True) -> None:
         if user:
@@ -353,6 +319,22 @@ class ResourceTable(ScrollView, can_focus=True):
             self._sort_index = 0
         self.sort_by(self.sort_column, not self._sort_reverse)
 
+    def action_scroll_text(self, step: int) -> None:
+        """←/→: scroll the free-text columns (messages, metrics) to read what does not fit."""
+        if not self._layout.scrollable:
+            raise SkipAction()
+        cursor = self._rows.get(self.cursor_key) if self._view else None
+        if self._layout.scroll(step, self._widths(), cursor):
+            self._strips.clear()
+            self.refresh()
+
+    def _scroll_hints(self) -> tuple[bool, bool]:
+        """Whether the free-text columns have more to the left / to the right."""
+        layout = self._layout
+        if not layout.scrollable:
+            return False, False
+        return layout.offset > 0, layout.offset < layout.max_offset(self._widths())
+
     # -- mouse -------------------------------------------------------------------------------------
 
     def on_click(self, event: events.Click) -> None:
@@ -389,14 +371,17 @@ class ResourceTable(ScrollView, can_focus=True):
     # -- drawing -----------------------------------------------------------------------------------
 
     def _widths(self) -> list[int]:
-        width = self.scrollable_content_region.width
-        if self._fitted[0] != width:
-            natural = [
-                0 if c.key in self._hidden else w for c, w in zip(self.columns, self._natural, strict=True)
-            ]
-            self._fitted = (width, fit_widths(self.columns, natural, width, GAP))
+        widths = self._layout.widths(self.scrollable_content_region.width, self._rows)
+        if widths is not self._drawn_widths:  # refitted: the cached lines are stale
+            self._drawn_widths = widths
             self._strips.clear()
-        return self._fitted[1]
+        return widths
+
+    def _guard_idents(self) -> None:
+        """A drawn row's name was wider than its column while no index kept names apart (the
+        width sample had not seen it): index them now and redraw at the widths that do."""
+        self._layout.build_idents(self._rows.values())
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -430,11 +415,15 @@ class ResourceTable(ScrollView, can_focus=True):
             self._sort_reverse,
             self.get_component_rich_style("resource-table--header"),
             self.get_component_rich_style("resource-table--sorted"),
+            self._scroll_hints(),
         )
         return Strip(line.render(self.app.console), width).apply_style(base)
 
     def _row_strip(self, row: Row, width: int, base: Style, is_cursor: bool) -> Strip:
-        line = row_line(self.columns, self._widths(), row, width)
+        widths = self._widths()
+        line = row_line(self.columns, widths, row, width, self._layout.offset)
+        if self._layout.cut_without_index(row, widths):
+            self.call_after_refresh(self._guard_idents)
         row_style = base
         if row.style_class in ROW_CLASSES:
             row_style = base + self.get_component_rich_style(f"resource-table--row-{row.style_class}")

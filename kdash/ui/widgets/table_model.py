@@ -19,6 +19,7 @@ from kdash.model.logtext import mask_controls
 from kdash.model.meta import LabelSelector
 from kdash.model.selectors import parse_label_selector
 from kdash.ui.render.table import Cell, Column, Row
+from kdash.ui.widgets.table_columns import FLEX_CAP, fit_widths
 
 __all__ = [
     "Cell",
@@ -230,7 +231,8 @@ SAMPLE_ROWS = 400
 
 
 def measure_widths(columns: Sequence[Column], rows: Sequence[Row]) -> list[int]:
-    """Natural widths from the header and a bounded, evenly spread sample of rows (O(1) in n).
+    """Natural widths from the header and a bounded, evenly spread sample of rows (O(1) in n);
+    free-text (`flex`) columns are not capped by `max_width` (they scroll instead).
 
     Called on every update, so it reads each sampled row's cached `cell_widths()`: after the first
     update only new or changed rows are measured, and the rest is a column-wise max in C."""
@@ -245,38 +247,6 @@ def measure_widths(columns: Sequence[Column], rows: Sequence[Row]) -> list[int]:
             if widest > widths[i]:
                 widths[i] = widest
     return [
-        w if c.width is not None else min(max(w, c.min_width), c.max_width)
+        w if c.width is not None else min(max(w, c.min_width), FLEX_CAP if c.flex else c.max_width)
         for c, w in zip(columns, widths, strict=True)
     ]
-
-
-def fit_widths(columns: Sequence[Column], natural: Sequence[int], available: int, gap: int = 1) -> list[int]:
-    """Hide droppable columns (width 0) while the natural widths overflow by more than a quarter,
-    then shrink the widest flexible columns (never below min_width) until the row fits."""
-    widths = list(natural)
-
-    def overflow_of() -> int:
-        shown = [w for w in widths if w]
-        return sum(shown) + gap * max(0, len(shown) - 1) - available
-
-    droppable = sorted((i for i, c in enumerate(columns) if c.drop > 0), key=lambda i: (-columns[i].drop, -i))
-    for i in droppable:
-        if overflow_of() <= available // 4:  # a little overflow is better absorbed by shrinking
-            break
-        widths[i] = 0
-    overflow = overflow_of()
-    while overflow > 0:
-        flexible = [
-            i
-            for i, c in enumerate(columns)
-            if c.width is None and widths[i] > max(c.min_width, 0) and widths[i]
-        ]
-        if not flexible:
-            break
-        widest = max(flexible, key=lambda i: widths[i])
-        others = [widths[i] for i in flexible if i != widest]
-        floor = max([columns[widest].min_width, *others]) if others else columns[widest].min_width
-        cut = min(overflow, max(1, widths[widest] - floor))
-        widths[widest] -= cut
-        overflow -= cut
-    return widths

@@ -16,6 +16,8 @@ BINDINGS: list[BindingType] = [
     Binding("shift+left", "sort_column(-1)", "Sort ←", show=False, id="table-sort-left"),
     Binding("shift+right", "sort_column(1)", "Sort →", show=False, id="table-sort-right"),
     Binding("O", "flip_order", "Flip order", show=False, id="table-sort-flip"),
+    Binding("left", "scroll_text(-1)", "Scroll text ←", show=False, id="table-scroll-left"),
+    Binding("right", "scroll_text(1)", "Scroll text →", show=False, id="table-scroll-right"),
 ]
 
 ROW_CLASSES = ("error", "warning", "info", "ok", "muted")
