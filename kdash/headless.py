@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import FrameType
@@ -140,3 +141,16 @@ def connect(args: argparse.Namespace, config: KdashConfig, kinds: tuple[str, ...
     if kinds is not None:
         settings = replace(settings, kinds=kinds)
     return ClusterService(target, namespace=namespace, settings=settings)
+
+
+SYNC_TIMEOUT = 30.0
+
+
+def synced(service: Any, stop: threading.Event, timeout: float = SYNC_TIMEOUT) -> bool:
+    """Wait for the first lists, in short steps so Ctrl-C still works; False when the server is
+    unreachable, the wait timed out or `stop` was set."""
+    deadline = time.monotonic() + timeout
+    while not stop.is_set() and time.monotonic() < deadline:
+        if service.wait_until_synced(timeout=0.2):
+            return service.connection_error() is None
+    return False

@@ -96,12 +96,69 @@ async def help_screen(pilot: Pilot[Any]) -> None:
     await quiet(pilot)
 
 
+async def alerts(pilot: Pilot[Any]) -> None:
+    from kdash.ui.screens.alerts import AlertsScreen
+
+    app = pilot.app
+    await settled(pilot)
+    await pilot.press("a")
+    await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen))
+    await wait_for(pilot, lambda: app.screen.query_one(ResourceTable).row_count > 0)
+    app.clear_notifications()
+    await quiet(pilot)
+
+
+def kind_list(line: str) -> Action:
+    """`:line` typed in the command bar, shot once the list's feed is live and drawn."""
+
+    async def action(pilot: Pilot[Any]) -> None:
+        from kdash.model.snapshot import SyncPhase
+        from kdash.ui.screens.resources import KindListScreen
+
+        app = pilot.app
+        await settled(pilot)
+        await pilot.press("colon", *line, "enter")
+
+        def ready() -> bool:
+            screen = app.screen
+            if not isinstance(screen, KindListScreen) or screen.feed is None:
+                return False
+            view = screen.feed.view()
+            return view.phase is not SyncPhase.SYNCING and view.generation > 0
+
+        await wait_for(pilot, ready)
+        app.clear_notifications()
+        await quiet(pilot)
+
+    return action
+
+
+async def hpa_detail(pilot: Pilot[Any]) -> None:
+    from kdash.ui.screens.hpa import HpaScreen
+
+    app = pilot.app
+    await settled(pilot)
+    table = app.screen.query_one("#hpa ResourceTable", ResourceTable)
+    await wait_for(pilot, lambda: table.row_count > 0)
+    table.focus()
+    table.move_cursor(ObjectKey("HorizontalPodAutoscaler", "shop", "frontend"))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, HpaScreen) and app.screen.target is not None)
+    app.clear_notifications()
+    await quiet(pilot)
+
+
 SHOTS: tuple[tuple[str, tuple[int, int], Action], ...] = (
     ("main.svg", (160, 48), main_screen),
     ("main-80x24.svg", (80, 24), main_screen),
     ("pod-detail.svg", (160, 48), pod_detail),
     ("namespaces.svg", (120, 36), namespaces),
     ("help.svg", (120, 40), help_screen),
+    ("alerts.svg", (160, 36), alerts),
+    ("nodes.svg", (160, 36), kind_list("nodes")),
+    ("services.svg", (160, 36), kind_list("svc")),
+    ("crd-certificates.svg", (160, 36), kind_list("certificates")),
+    ("hpa-detail.svg", (160, 48), hpa_detail),
 )
 
 

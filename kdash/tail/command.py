@@ -25,7 +25,6 @@ from kdash.tail.follow import Item, Tail, on_change
 from kdash.tail.output import Formatter
 from kdash.tail.query import Query, parse_duration
 
-SYNC_TIMEOUT = 30.0
 RESOLVE_INTERVAL = 5.0  # re-check membership this often even without a publish
 FLUSH_INTERVAL = 0.05
 
@@ -81,7 +80,7 @@ def _tail(
     with ExitStack() as stack:
         stack.callback(service.stop)
         service.start()
-        if not _synced(service, stop):
+        if not headless.synced(service, stop):
             if stop.is_set():
                 return 0
             reason = service.connection_error() or "the cluster did not answer in time"
@@ -153,14 +152,6 @@ def _print(
         batch.append(fmt.line(member, payload))
         counts.shown += 1
     printer.lines(batch)
-
-
-def _synced(service: Any, stop: threading.Event) -> bool:
-    deadline = time.monotonic() + SYNC_TIMEOUT
-    while not stop.is_set() and time.monotonic() < deadline:
-        if service.wait_until_synced(timeout=0.2):
-            return service.connection_error() is None
-    return False
 
 
 def _nothing(args: argparse.Namespace, service: Any) -> str:

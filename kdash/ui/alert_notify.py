@@ -21,6 +21,7 @@ from textual.notifications import SeverityLevel
 from kdash.alerts.config import AlertsConfig
 from kdash.alerts.model import Alert, AlertDelta, AlertSeverity
 from kdash.ui.desktop import DesktopNotifier
+from kdash.ui.toaster import Toaster
 
 BURST = 3  # more new alerts than this in one update: one summary toast
 WINDOW = 10.0  # seconds ...
@@ -28,18 +29,8 @@ MAX_IN_WINDOW = 6  # ... and at most this many toasts in it before the rest are 
 TOAST_SECONDS = 8
 
 
-class ToastHost(Protocol):
+class ToastHost(Toaster, Protocol):
     """What the notifier needs of the app (KdashApp is one)."""
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = ...,
-        severity: SeverityLevel = ...,
-        timeout: float | None = ...,
-        markup: bool = ...,
-    ) -> None: ...
 
     def bell(self) -> None: ...
 

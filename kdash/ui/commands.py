@@ -8,7 +8,6 @@ from typing import Protocol, cast
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
-from textual.notifications import SeverityLevel
 
 from kdash.model.feeds import ApiResource, Discovery
 from kdash.ui.command_list import (
@@ -22,20 +21,12 @@ from kdash.ui.command_list import (
 )
 from kdash.ui.format import clean
 from kdash.ui.kinds import kind_names, not_found, ranked, resolve_kind
+from kdash.ui.toaster import Toaster
 
 
-class CommandHost(Protocol):
+class CommandHost(Toaster, Protocol):
     """What a `:` command may ask of the app (KdashApp is one): no command reaches into a screen."""
 
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = ...,
-        severity: SeverityLevel = ...,
-        timeout: float | None = ...,
-        markup: bool = ...,
-    ) -> None: ...
     def exit(self, result: int | None = ...) -> None: ...
     def action_help(self) -> None: ...
     def action_pick_namespace(self) -> None: ...

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -37,7 +36,6 @@ from kdash.model.source import ChangeSet
 from kdash.notify.hooks import hook_command, start_hooks
 from kdash.watchcmd.render import json_line, status_line, text_line
 
-SYNC_TIMEOUT = 30.0
 TICK = 1.0  # seconds between engine updates when nothing is published
 
 
@@ -96,7 +94,7 @@ def _watch(
         stack.callback(service.subscribe(on_change))
         _journal_crashes(service, target, config, stack)
         service.start()
-        if not _synced(service, stop):
+        if not headless.synced(service, stop):
             if stop.is_set():
                 return 0
             reason = service.connection_error() or "the cluster did not answer in time"
@@ -112,15 +110,6 @@ def _watch(
             count = engine.open_count
             printer.news(f"watch stopped; {count} alert{'' if count == 1 else 's'} open")
     return 0
-
-
-def _synced(service: Any, stop: threading.Event) -> bool:
-    """Wait for the first lists (Ctrl-C still works meanwhile)."""
-    deadline = time.monotonic() + SYNC_TIMEOUT
-    while not stop.is_set() and time.monotonic() < deadline:
-        if service.wait_until_synced(timeout=0.2):
-            return service.connection_error() is None
-    return False
 
 
 def _loop(

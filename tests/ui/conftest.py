@@ -65,6 +65,16 @@ def demo_sim() -> Iterator[Any]:
         sim.stop()
 
 
+@pytest.fixture(scope="module")
+def snap_sim() -> Iterator[Any]:
+    """The demo on the fixed port, for SVG snapshots (the header shows the server's URL)."""
+    sim = start_sim("demo", now=frozen, port=SNAP_PORT)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
 @pytest.fixture
 def make_app() -> Callable[..., KdashApp]:
     return build_app

@@ -136,17 +136,6 @@ async def test_a_hostile_pod_name_stays_neutralised_in_toast_screen_and_notifica
         assert app.is_running  # the [@click=app.quit] never ran
 
 
-@pytest.fixture(scope="module")
-def snap_sim() -> Iterator[Any]:
-    from tests.ui.conftest import SNAP_PORT
-
-    sim = start_sim("demo", now=frozen, port=SNAP_PORT)
-    try:
-        yield sim
-    finally:
-        sim.stop()
-
-
 def test_alerts_screen_snapshot(snap_compare: Any, snap_sim: Any) -> None:
     """The Alerts screen on the demo at the frozen clock (the README's screenshot), with the first
     alert's detail below the table."""

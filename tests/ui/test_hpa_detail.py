@@ -10,17 +10,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from kdash.model.build.autoscaling import build_hpa
 from kdash.model.meta import ObjectKey
 from kdash.model.source import LogTarget
-from kdash.sim import start_sim
 from kdash.ui.messages import OpenRow
 from kdash.ui.render.findings import finding_key
 from kdash.ui.render.hpa_detail import METRIC_COLUMNS, metric_row, verdict
@@ -32,7 +30,7 @@ from kdash.ui.screens.pod import PodDetailScreen
 from kdash.ui.screens.service import ServiceScreen
 from kdash.ui.screens.workload import WorkloadPodsScreen
 from kdash.ui.widgets.resource_table import ResourceTable
-from tests.ui.conftest import FIXED, SNAP_PORT, build_app, frozen, screen_text, settle, wait_for
+from tests.ui.conftest import FIXED, build_app, screen_text, settle, wait_for
 
 SnapCompare = Callable[..., bool]
 FRONTEND = ObjectKey("HorizontalPodAutoscaler", "shop", "frontend")
@@ -258,15 +256,6 @@ def test_the_replica_history_keeps_changes_only_and_stays_bounded() -> None:
 
 
 # -- snapshots -------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def snap_sim() -> Iterator[Any]:
-    sim = start_sim("demo", now=frozen, port=SNAP_PORT)
-    try:
-        yield sim
-    finally:
-        sim.stop()
 
 
 def test_hpa_detail_80x24(snap_compare: SnapCompare, snap_sim: Any) -> None:

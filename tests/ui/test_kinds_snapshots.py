@@ -7,26 +7,15 @@ Status) are left out; at 160 they fit and are shown. Update with `--snapshot-upd
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
-from kdash.sim import start_sim
-from tests.ui.conftest import SNAP_PORT, build_app, frozen, settle
+from tests.ui.conftest import build_app, settle
 from tests.ui.test_kinds_screens import open_kind
 
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(scope="module")
-def snap_sim() -> Iterator[Any]:
-    sim = start_sim("demo", now=frozen, port=SNAP_PORT)
-    try:
-        yield sim
-    finally:
-        sim.stop()
 
 
 async def open_certificates(pilot: Pilot[Any]) -> None:

@@ -8,27 +8,16 @@ reviewing `snapshot_report.html`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from kdash.model.meta import ObjectKey
-from kdash.sim import start_sim
 from kdash.ui.widgets.resource_table import ResourceTable
-from tests.ui.conftest import SNAP_PORT, build_app, frozen, settle, wait_for
+from tests.ui.conftest import build_app, settle, wait_for
 
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(scope="module")
-def snap_sim() -> Iterator[Any]:
-    sim = start_sim("demo", now=frozen, port=SNAP_PORT)
-    try:
-        yield sim
-    finally:
-        sim.stop()
 
 
 async def _settled(pilot: Pilot[Any]) -> None:

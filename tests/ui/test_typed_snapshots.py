@@ -7,30 +7,19 @@ its table is filled. Update with `pytest --snapshot-update tests/ui/test_typed_s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from kdash.model.meta import ObjectKey
-from kdash.sim import start_sim
 from kdash.ui.screens.node import NodeScreen
 from kdash.ui.screens.service import ServiceScreen
 from kdash.ui.widgets.typed_detail import TypedScreen
-from tests.ui.conftest import SNAP_PORT, build_app, frozen
+from tests.ui.conftest import build_app
 from tests.ui.test_typed_screens import open_typed
 
 SnapCompare = Callable[..., bool]
-
-
-@pytest.fixture(scope="module")
-def snap_sim() -> Iterator[Any]:
-    sim = start_sim("demo", now=frozen, port=SNAP_PORT)
-    try:
-        yield sim
-    finally:
-        sim.stop()
 
 
 def opener(key: ObjectKey, screen: type[TypedScreen], rows: int) -> Callable[[Pilot[Any]], Any]:
