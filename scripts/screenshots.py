@@ -44,9 +44,10 @@ async def wait_for(pilot: Pilot[Any], predicate: Callable[[], bool], attempts: i
 async def settled(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, KdashApp)
-    await wait_for(pilot, app.is_settled)
+    await wait_for(pilot, lambda: app.session.source.snapshot().usage.message != "waiting for metrics")
+    await wait_for(pilot, app.session.is_settled)
     await pilot.pause()
-    await wait_for(pilot, app.is_settled)
+    await wait_for(pilot, app.session.is_settled)
 
 
 async def quiet(pilot: Pilot[Any]) -> None:

@@ -11,7 +11,9 @@ the TUI, so a user whose cluster-wide lists are forbidden gets the namespaces th
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +24,7 @@ from rich.console import Console
 from kdash.check.manifests import MAX_INPUT_BYTES, collector_paused, load_manifests
 from kdash.check.render import render_json, render_junit, render_markdown, render_text
 from kdash.check.scope import CheckScope, live_scope, manifest_scope
+from kdash.check.usage_note import usage_note
 from kdash.check.yamlload import MAX_DEPTH
 from kdash.config import KdashConfig, load_config
 from kdash.errors import ConnectionFailed, KdashError, UsageError
@@ -41,6 +44,9 @@ EXIT_CODES_HELP = (
 )
 FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "none": None}
 SYNC_TIMEOUT = 30.0
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smh]?)")
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+METRICS_SUFFIX = ".metrics.k8s.io"  # pods.metrics.k8s.io, nodes.metrics.k8s.io
 MAX_CRASH_LOGS = 20  # previous-log reads for crash-looping containers, one request each
 CRASH_LOG_TAIL = 20
 
@@ -77,6 +83,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--show-ignored", action="store_true", help="also show findings silenced by exemption annotations"
     )
+    group.add_argument(
+        "--usage-window",
+        type=duration,
+        default=0.0,
+        metavar="DURATION",
+        help="sample metrics.k8s.io for this long (e.g. 90s, 40m) before reporting, so the usage "
+        "rules see a history: right-sizing needs [health] rightsizing_minutes of it (default 30, "
+        "counted in whole 5-minute blocks); default: one sample",
+    )
 
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -94,6 +109,7 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
             snapshot, scope = _offline(files, err)
         else:
             snapshot, scope, crash_logs = _live(args, file_config, err)
+            scope = replace(scope, usage=usage_note(snapshot.usage, config))
     except KdashError as exc:
         err.write(f"kdash: {redact(clean(exc))}\n")
         return exc.exit_code
@@ -105,6 +121,14 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
     return (
         EXIT_THRESHOLD if threshold_broken(report, getattr(args, "fail_on", "error"), min_score) else EXIT_OK
     )
+
+
+def duration(text: str) -> float:
+    """ "90s", "2m", "1h", "1.5m" or plain seconds -> seconds (argparse type)."""
+    match = _DURATION.fullmatch(text.strip())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (try 90s, 2m or 1h)")
+    return float(match.group(1)) * _UNITS[match.group(2) or "s"]
 
 
 def threshold_broken(report: HealthReport, fail_on: str, min_score: float | None) -> bool:
@@ -178,9 +202,16 @@ def _live(
             reason = service.connection_error() or "the cluster did not answer in time"
             raise ConnectionFailed(f"Could not read the cluster: {reason}")
         snapshot: ClusterSnapshot = service.snapshot()
+        window = float(getattr(args, "usage_window", 0.0) or 0.0)
+        if window > 0 and snapshot.usage.available:  # the service polls metrics meanwhile
+            err.write(f"kdash: sampling usage for {window:g} s\n")
+            time.sleep(window)
+            snapshot = service.snapshot()
     finally:
         service.stop()
     for kind, state in sorted(snapshot.states.items()):
+        if kind.endswith(METRICS_SUFFIX):
+            continue  # the usage note says what metrics gave (absent metrics are no error)
         if state.phase in (SyncPhase.FORBIDDEN, SyncPhase.ERROR) and not (
             state.phase is SyncPhase.ERROR and state.stale_since is not None
         ):

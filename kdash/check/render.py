@@ -136,6 +136,8 @@ def render_text(
         for what, why in scope.not_checked:
             console.print(Text.assemble("  ", _plain(what, "bold"), ": ", _plain(why)))
         console.print()
+    if scope is not None and scope.usage is not None:
+        console.print(_plain(scope.usage.text, "" if scope.usage.available else "yellow"))
     grade = _grade_of(report)
     style = "bold " + GRADE_STYLE.get(grade, "") if grade is not None else "bold red"
     console.print(Text(summary_line(report, scope), style=style))
@@ -166,11 +168,12 @@ def _finding_json(f: Finding, show_ignored: bool) -> dict[str, object]:
 def render_json(report: HealthReport, show_ignored: bool = False, scope: CheckScope | None = None) -> str:
     """The shape of DESIGN.md section 5, then what the report covers: `complete` (false when
     something could not be read), `not_checked` ([{"what", "why"}]), `namespaces` (read one by
-    one when the cluster-wide lists are forbidden, else null). Scores are floats rounded to one
+    one when the cluster-wide lists are forbidden, else null), `usage` (what metrics.k8s.io gave
+    the usage rules: `available`, `note`, and counts when available; live checks only). Scores are floats rounded to one
     decimal; with no object checked, `score` and `grade` are null."""
     scope = scope or CheckScope()
     graded = bool(report.objects)
-    doc = {
+    doc: dict[str, object] = {
         "score": round(float(report.score), 1) if graded else None,
         "grade": report.grade if graded else None,
         "summary": {k: int(report.summary.get(k, 0)) for k in ("error", "warning", "info")},
@@ -183,6 +186,8 @@ def render_json(report: HealthReport, show_ignored: bool = False, scope: CheckSc
         "not_checked": [{"what": what, "why": why} for what, why in scope.not_checked],
         "namespaces": list(scope.namespaces) or None,
     }
+    if scope.usage is not None:  # a live check: manifests have no usage
+        doc["usage"] = scope.usage.as_json()
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
@@ -193,7 +198,8 @@ def _xml(text: str) -> str:
 
 def render_junit(report: HealthReport, show_ignored: bool = False, scope: CheckScope | None = None) -> str:
     """One testcase per scored object, one <failure> per finding (ignored ones as <skipped>), and
-    one testcase with an <error> per thing that could not be checked."""
+    one testcase with an <error> per thing that could not be checked; the usage note is a
+    property of the suite."""
     scope = scope or CheckScope()
     visible = _visible(report, show_ignored)
     by_key: defaultdict[tuple[str, str, str], list[Finding]] = defaultdict(list)
@@ -210,6 +216,9 @@ def render_junit(report: HealthReport, show_ignored: bool = False, scope: CheckS
         failures=str(failures),
         errors=errors,
     )
+    if scope.usage is not None:
+        props = ET.SubElement(suite, "properties")
+        ET.SubElement(props, "property", name="usage", value=_xml(scope.usage.text))
     for what, why in scope.not_checked:
         case = ET.SubElement(suite, "testcase", classname="kdash.not-checked", name=_xml(what))
         ET.SubElement(case, "error", message=_xml(why), type="not-checked").text = _xml(
@@ -268,6 +277,8 @@ def render_markdown(report: HealthReport, show_ignored: bool = False, scope: Che
     grade = _grade_of(report)
     head = f"**{_md(summary_line(report, scope))}**" + (f", grade **{grade}**" if grade else "")
     out = ["# kdash health report", "", head, ""]
+    if scope.usage is not None:
+        out += [_md(scope.usage.text), ""]
     if scope.namespaces:
         out += [
             f"Namespaces checked: {_md(', '.join(scope.namespaces))} (the cluster-wide lists are forbidden)",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from kdash.check.usage_note import UsageNote
 from kdash.health.scoring import coverage
 from kdash.model.snapshot import KindState
 
@@ -17,11 +18,13 @@ from kdash.model.snapshot import KindState
 @dataclass(frozen=True, slots=True)
 class CheckScope:
     """`not_checked`: (what, why) pairs; `namespaces`: those read one by one (empty: cluster-wide,
-    or manifests); `label`: how partial the grade is ("partial: 5 of 11 kinds readable")."""
+    or manifests); `label`: how partial the grade is ("partial: 5 of 11 kinds readable");
+    `usage`: what the usage rules saw of metrics.k8s.io (None offline: manifests have no usage)."""
 
     not_checked: tuple[tuple[str, str], ...] = ()
     namespaces: tuple[str, ...] = ()
     label: str = ""
+    usage: UsageNote | None = None
 
     @property
     def complete(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from kdash.health import rules_object, rules_runtime, rules_scaling, rules_spec
+from kdash.health import rules_object, rules_runtime, rules_scaling, rules_spec, rules_usage
 from kdash.health.config import DEFAULT_REQUIRED_ANNOTATIONS, HealthConfig, check_rule_ids, split_ids
 from kdash.health.context import CrashLogs
 from kdash.health.evaluate import HealthReport, evaluate
@@ -17,10 +17,10 @@ from kdash.health.registry import RULES as _RULES
 from kdash.health.registry import Rule
 from kdash.health.scoring import PENALTY, grade_for
 
-_ = (rules_spec, rules_object, rules_runtime, rules_scaling)  # imported for their registrations
+_ = (rules_spec, rules_object, rules_runtime, rules_scaling, rules_usage)  # imported for their registrations
 
-CATEGORIES = ("probes", "images", "resources", "metadata", "lifecycle", "workloads", "runtime", "autoscaling",
-              "quotas", "security")  # fmt: skip
+CATEGORIES = ("probes", "images", "resources", "metadata", "lifecycle", "workloads", "runtime", "usage",
+              "autoscaling", "quotas", "security")  # fmt: skip
 RULES: Mapping[str, Rule] = MappingProxyType(
     {r.id: r for r in sorted(_RULES.values(), key=lambda r: CATEGORIES.index(r.category))}
 )  # id -> metadata, in documentation order

@@ -29,6 +29,13 @@ class HealthConfig:
     not_ready_minutes: float = 5
     quota_warn: float = 80
     quota_error: float = 95
+    # usage rules (metrics.k8s.io): percent of a container's limit, and right-sizing
+    usage_memory_warn: float = 80
+    usage_memory_error: float = 90
+    usage_cpu_limit: float = 95
+    rightsizing_minutes: float = 30  # usage history needed before requests are judged
+    rightsizing_factor: float = 3  # a request at least this many times the p95 is oversized
+    rightsizing_headroom: float = 1.2  # suggested request = p95 x this, rounded up
     required_annotations: tuple[tuple[str, ...], ...] = DEFAULT_REQUIRED_ANNOTATIONS
     show_ignored: bool = False
 
@@ -75,6 +82,22 @@ def split_ids(value: str | Iterable[str]) -> frozenset[str]:
     return frozenset(p.strip() for part in parts for p in str(part).split(",") if p.strip())
 
 
+_NUMBERS = frozenset(
+    {
+        "pending_minutes",
+        "not_ready_minutes",
+        "quota_warn",
+        "quota_error",
+        "usage_memory_warn",
+        "usage_memory_error",
+        "usage_cpu_limit",
+        "rightsizing_minutes",
+        "rightsizing_factor",
+        "rightsizing_headroom",
+    }
+)
+
+
 def _coerce(key: str, value: Any) -> Any:
     if key in ("disabled", "disable", "only"):
         if not isinstance(value, str | list | tuple):
@@ -84,7 +107,7 @@ def _coerce(key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"health.{key}: expected a whole number, got {value!r}")
         return value
-    if key in ("pending_minutes", "not_ready_minutes", "quota_warn", "quota_error"):
+    if key in _NUMBERS:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"health.{key}: expected a number, got {value!r}")
         return float(value)
@@ -122,3 +145,21 @@ def _validate(cfg: HealthConfig) -> None:
         raise ValueError(
             f"health.quota_warn ({cfg.quota_warn}) must not exceed health.quota_error ({cfg.quota_error})"
         )
+    _validate_usage(cfg)
+
+
+def _validate_usage(cfg: HealthConfig) -> None:
+    for name in ("usage_memory_warn", "usage_memory_error", "usage_cpu_limit"):
+        if not 0 < getattr(cfg, name) <= 100:
+            raise ValueError(f"health.{name} must be a percentage in (0, 100], got {getattr(cfg, name)}")
+    if cfg.usage_memory_warn > cfg.usage_memory_error:
+        raise ValueError(
+            f"health.usage_memory_warn ({cfg.usage_memory_warn}) must not exceed "
+            f"health.usage_memory_error ({cfg.usage_memory_error})"
+        )
+    if cfg.rightsizing_minutes < 0:
+        raise ValueError(f"health.rightsizing_minutes must not be negative, got {cfg.rightsizing_minutes}")
+    if cfg.rightsizing_factor <= 1:
+        raise ValueError(f"health.rightsizing_factor must be above 1, got {cfg.rightsizing_factor}")
+    if cfg.rightsizing_headroom < 1:
+        raise ValueError(f"health.rightsizing_headroom must be at least 1, got {cfg.rightsizing_headroom}")

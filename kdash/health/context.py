@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from kdash.health.config import HealthConfig
+from kdash.health.usage_facts import UsageFacts
 from kdash.model.autoscaling import HpaRecord
 from kdash.model.cluster import PdbRecord
 from kdash.model.meta import Meta, ObjectKey
@@ -92,6 +93,7 @@ class Ctx:
     quotas_by_ns: dict[str, list[QuotaRecord]] = field(default_factory=dict)
     defaults_by_ns: dict[str, Defaults] = field(default_factory=dict)
     jobs_by_cronjob: dict[ObjectKey, list[WorkloadRecord]] = field(default_factory=dict)
+    usage: UsageFacts = field(default_factory=UsageFacts)  # filled only while metrics are available
 
     @classmethod
     def build(
@@ -127,6 +129,8 @@ class Ctx:
             if owner is not None and owner.kind == "CronJob":
                 jobs[ObjectKey("CronJob", wl.meta.namespace, owner.name)].append(wl)
         ctx.jobs_by_cronjob = dict(jobs)
+        if snapshot.usage.available:
+            ctx.usage.rebuild(snapshot)
         return ctx
 
     def defaults(self, namespace: str) -> Defaults:

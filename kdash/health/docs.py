@@ -19,8 +19,11 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+ESCALATING = frozenset({"quota-near-limit", "usage-memory-near-limit"})  # warning, then error
+
+
 def _severity(rule: Rule) -> str:
-    return "warning / error" if rule.id == "quota-near-limit" else rule.severity.label
+    return "warning / error" if rule.id in ESCALATING else rule.severity.label
 
 
 def _rule_section(rule: Rule) -> list[str]:
@@ -92,6 +95,12 @@ def render_rules_md() -> str:
         f"not_ready_minutes = {d.not_ready_minutes}",
         f"quota_warn = {d.quota_warn}      # percent of hard: warning",
         f"quota_error = {d.quota_error}     # percent of hard: error",
+        f"usage_memory_warn = {d.usage_memory_warn}      # percent of a container's memory limit: warning",
+        f"usage_memory_error = {d.usage_memory_error}     # ... error (OOMKill risk)",
+        f"usage_cpu_limit = {d.usage_cpu_limit}        # percent of a container's CPU limit: throttled",
+        f"rightsizing_minutes = {d.rightsizing_minutes}    # usage history needed before requests are judged",
+        f"rightsizing_factor = {d.rightsizing_factor}     # request >= factor x p95 of usage: oversized",
+        f"rightsizing_headroom = {d.rightsizing_headroom}   # suggested request = p95 x headroom, rounded up",
         "# each entry is a key pattern or a list of alternatives; one of each must be present",
         "required_annotations = [",
     ]

@@ -27,6 +27,7 @@ from kdash.health.registry import (
     Rule,
 )
 from kdash.health.scoring import grade_for, mean_score, object_score
+from kdash.health.usage_lint import UsageChecks
 from kdash.model.findings import Finding, ObjectScore, Severity
 from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord
@@ -149,14 +150,15 @@ def _rollup_key(snapshot: ClusterSnapshot, pod: PodRecord) -> ObjectKey:
     return _cron_parent(snapshot, wl) or key
 
 
-def _lint_targets(ctx: Ctx, out: _Collector) -> None:
+def _lint_targets(ctx: Ctx, out: _Collector) -> list[Target]:
     """Object rules, then each container rule on the init containers and the containers. The hot
     loop of a big manifest (a dozen rules for each of tens of thousands of containers), so the
     enabled rules are picked once and findings are appended where `add` would put them."""
     object_checks = [(rule, check) for rule, check in OBJECT_CHECKS if out.enabled(rule)]
     container_checks = [(rule, check) for rule, check in CONTAINER_CHECKS if out.enabled(rule)]
     finding = out.finding
-    for t in _targets(ctx.snapshot):
+    targets = _targets(ctx.snapshot)
+    for t in targets:
         key = t.key
         ignores = out.register(key, t.annotations)
         found = out.by_object[key]
@@ -171,29 +173,40 @@ def _lint_targets(ctx: Ctx, out: _Collector) -> None:
             for c in containers:
                 for hit in ccheck(ctx, t, c, False):
                     found.append(finding(key, rule, hit, ignores))
+    return targets
 
 
-def _lint_pods(ctx: Ctx, out: _Collector) -> None:
+def _lint_pods(ctx: Ctx, out: _Collector, usage: UsageChecks) -> None:
+    """Runtime rules, then the usage rules, on every pod; their findings roll up alike."""
     groups: dict[tuple[ObjectKey, str, str | None, Severity], list[tuple[Rule, Hit]]] = {}
+    checks = [(rule, check) for rule, check in POD_CHECKS if out.enabled(rule)]
     for pod in sorted(ctx.snapshot.pods.values(), key=lambda p: p.meta.key):
         target = _rollup_key(ctx.snapshot, pod)
         if target not in out.scored:
             wl_ann = {**pod.spec.annotations, **pod.meta.annotations}
             out.register(target, wl_ann)
         pod_ignores: frozenset[str] | None = None
-        for rule, check in POD_CHECKS:
-            if not out.enabled(rule):
-                continue
-            for hit in check(ctx, pod):
-                if pod_ignores is None:
-                    pod_ignores = ignored_rules({**pod.spec.annotations, **pod.meta.annotations})
-                out.pod_findings[pod.meta.key].append(out.finding(pod.meta.key, rule, hit, pod_ignores))
-                group = (target, rule.id, hit.container, hit.severity or rule.severity)
-                groups.setdefault(group, []).append((rule, hit))
+        hits = [(rule, hit) for rule, check in checks for hit in check(ctx, pod)]
+        hits += usage.pod_hits(ctx, pod)
+        for rule, hit in hits:
+            if pod_ignores is None:
+                pod_ignores = ignored_rules({**pod.spec.annotations, **pod.meta.annotations})
+            out.pod_findings[pod.meta.key].append(out.finding(pod.meta.key, rule, hit, pod_ignores))
+            group = (target, rule.id, hit.container, hit.severity or rule.severity)
+            groups.setdefault(group, []).append((rule, hit))
     for (target, *_), hits in groups.items():
         rule, first = hits[0]
         more = f" (and {len(hits) - 1} more pod{'s' if len(hits) > 2 else ''})" if len(hits) > 1 else ""
         out.add(target, rule, [Hit(first.message + more, first.container, first.severity)])
+
+
+def _lint_history(ctx: Ctx, out: _Collector, usage: UsageChecks, targets: list[Target]) -> None:
+    """Right-sizing on each lint target's usage history (nothing while metrics are unavailable)."""
+    if not usage.history or not ctx.snapshot.usage.available:
+        return
+    for t in targets:
+        for rule, hit in usage.target_hits(ctx, t):
+            out.add(t.key, rule, [hit])
 
 
 def _lint_scaling(ctx: Ctx, out: _Collector) -> None:
@@ -235,8 +248,10 @@ def evaluate(
     cfg = config or HealthConfig()
     ctx = Ctx.build(snapshot, cfg, now, crash_logs)
     out = _Collector(cfg)
-    _lint_targets(ctx, out)
-    _lint_pods(ctx, out)
+    usage = UsageChecks(cfg)
+    targets = _lint_targets(ctx, out)
+    _lint_pods(ctx, out, usage)
+    _lint_history(ctx, out, usage, targets)
     _lint_scaling(ctx, out)
 
     # within one object kind, namespace and name are equal: the shorter key sorts them the same

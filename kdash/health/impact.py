@@ -16,6 +16,9 @@ The rules read, besides the object they lint (kdash/health/rules_*.py, through `
 | HPA: hpa-target-missing | its target among workloads and ReplicaSets | that workload or ReplicaSet |
 | HPA: hpa-target-no-requests | its target's template; the namespace's defaults | the target; the defaults |
 | quota: quota-near-limit | itself only | - |
+| pod: usage-* (kdash/health/usage_lint.py) | its metrics (`snapshot.usage`) | a poll (`usage_changed`) -> the usage rules alone, on every pod with metrics |
+| pod: usage-above-request-overcommitted | its node: allocatable, node usage, the limits of its pods | a pod or Node change -> the pods of the nodes whose pressure changed |
+| workload, bare pod: usage-requests-oversized | its pods' usage history, in 5-minute blocks | a poll that moves a series by a block; a pod joining or leaving |
 
 Indexes the scorer needs beyond `Ctx`'s (pods by the workload they name, targets and HPAs by
 namespace) are kept here too, updated from the same changes.
@@ -53,6 +56,8 @@ class Dirty:
     hpas: set[ObjectKey] = field(default_factory=set)
     quotas: set[ObjectKey] = field(default_factory=set)
     objects: set[ObjectKey] = field(default_factory=set)  # scored objects to reassemble (or drop)
+    usage_pods: set[ObjectKey] = field(default_factory=set)  # pods whose usage hits changed
+    polled: bool = False  # new usage: re-run the history rules on every lint target
 
 
 def target_of(snap: ClusterSnapshot, key: ObjectKey) -> Target | None:

@@ -22,28 +22,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from kdash.health.config import HealthConfig
-from kdash.health.context import CrashLogs, Ctx, Target
+from kdash.health.context import CrashLogs, Ctx
 from kdash.health.evaluate import HealthReport, _finding_order, _own_order, _rollup_key, make_finding
 from kdash.health.exemptions import ignored_rules
 from kdash.health.impact import Dirty, Impact, target_of
-from kdash.health.registry import (
-    CONTAINER_CHECKS,
-    HPA_CHECKS,
-    OBJECT_CHECKS,
-    POD_CHECKS,
-    QUOTA_CHECKS,
-    Hit,
-    Rule,
-)
+from kdash.health.lintset import Checks as _Checks
+from kdash.health.lintset import PodHits
+from kdash.health.lintset import timed as _timed
+from kdash.health.registry import Hit, Rule
 from kdash.health.tally import Tally
+from kdash.health.usage_lint import UsageTracker
 from kdash.model.findings import Finding, Severity
 from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord
 from kdash.model.snapshot import ClusterSnapshot
 from kdash.model.source import ChangeSet
-
-PodHits = list[tuple[Rule, Hit]]
-
 
 _finding = make_finding
 
@@ -86,7 +79,9 @@ class IncrementalScorer:
         self._target_keys: dict[ObjectKey, ObjectKey] = {}  # each lint target's key, to itself
         self._olint: dict[ObjectKey, list[Finding]] = {}  # HPAs and quotas
         self._ignores: dict[ObjectKey, frozenset[str]] = {}  # per scored object
-        self._hits: dict[ObjectKey, PodHits] = {}  # pods with runtime hits
+        self._hits: dict[ObjectKey, PodHits] = {}  # pods with hits: runtime, then usage
+        self._runtime: dict[ObjectKey, PodHits] = {}  # pods with runtime hits: those alone
+        self._usage = UsageTracker()  # usage hits of pods and lint targets
         self._pod_findings: dict[ObjectKey, tuple[Finding, ...]] = {}
         self._rollup_of: dict[ObjectKey, ObjectKey] = {}  # every pod -> the object its hits go to
         self._members: dict[ObjectKey, set[ObjectKey]] = {}  # rollup object -> its pods with hits
@@ -135,7 +130,10 @@ class IncrementalScorer:
             keys |= c.modified
             keys |= c.deleted
         dirty = impact.apply(base, snapshot, keys, now, crash_logs, self._timed)
-        self._resolve(snapshot, dirty, bulk=False)
+        checks = _Checks(cfg)
+        dirty.polled = self._usage.polled(snapshot, any(c.usage_changed for c in sets))
+        dirty.usage_pods = self._usage.pods_due(impact.ctx, base, snapshot, keys, dirty.polled, checks.usage)
+        self._resolve(snapshot, dirty, checks, bulk=False)
         self._base = snapshot
         self.incremental_runs += 1
         self.last_full = False
@@ -151,8 +149,10 @@ class IncrementalScorer:
         ctx = Ctx.build(snapshot, cfg, now, crash_logs)
         self._impact = impact = Impact(ctx, crash_logs)
         dirty = impact.everything(snapshot)
+        checks = _Checks(cfg)
+        self._usage.full(ctx, snapshot, checks.usage)
         self._previous_pods = pod_findings  # only to reuse equal instances
-        self._resolve(snapshot, dirty, bulk=True, previous=previous)
+        self._resolve(snapshot, dirty, checks, bulk=True, previous=previous)
         self._previous_pods = {}
         self._base, self._config = snapshot, cfg
         self.full_runs += 1
@@ -164,18 +164,25 @@ class IncrementalScorer:
     # -- re-linting what is dirty ------------------------------------------------------------------
 
     def _resolve(
-        self, snap: ClusterSnapshot, dirty: Dirty, *, bulk: bool, previous: Tally | None = None
+        self,
+        snap: ClusterSnapshot,
+        dirty: Dirty,
+        checks: _Checks,
+        *,
+        bulk: bool,
+        previous: Tally | None = None,
     ) -> None:
         assert self._impact is not None
         ctx = self._impact.ctx
-        checks = _Checks(ctx.config)
         self.last_relinted = len(dirty.targets) + len(dirty.pods) + len(dirty.hpas) + len(dirty.quotas)
+        self.last_relinted += len(dirty.usage_pods)
         self._lint_targets(ctx, snap, dirty, checks)
         if bulk:
             self.last_relinted += len(snap.pods)
             self._lint_all_pods(ctx, snap, dirty, checks)
         else:
             self._lint_pods(ctx, snap, dirty, checks)
+        self._lint_history(ctx, snap, dirty, checks, everything=bulk or dirty.polled)
         for key in dirty.rollups:
             members = self._members.get(key)
             if members:
@@ -209,8 +216,8 @@ class IncrementalScorer:
     def _lint_pods(self, ctx: Ctx, snap: ClusterSnapshot, dirty: Dirty, checks: _Checks) -> None:
         """Runtime hits of the dirty pods, and where every moved pod's hits now roll up to."""
         members, rollup_of, hits_of = self._members, self._rollup_of, self._hits
-        relint = dirty.pods
-        for key in (relint | dirty.rekey) if dirty.rekey else relint:
+        relint, upods, usage_hits = dirty.pods, dirty.usage_pods, self._usage.pods
+        for key in relint.union(dirty.rekey, upods) if dirty.rekey or upods else relint:
             pod = snap.pods.get(key)
             old_rk = rollup_of.get(key)
             old_hits = hits_of.get(key)
@@ -219,6 +226,7 @@ class IncrementalScorer:
                 if self._pod_findings.pop(key, None) is not None:
                     self._pods_changed = True
                 hits_of.pop(key, None)
+                self._runtime.pop(key, None)
                 if old_rk is not None:
                     del rollup_of[key]
                     dirty.objects.add(old_rk)
@@ -226,12 +234,19 @@ class IncrementalScorer:
                         self._leave(old_rk, key, dirty)
                 continue
             ignores: frozenset[str] | None = None
-            if key in relint:
-                hits = checks.pod_hits(ctx, pod)
-                if _timed(pod):
-                    self._timed.add(key)
+            if key in relint or key in upods:
+                if key in relint:
+                    hits = checks.pod_hits(ctx, pod)
+                    self._keep_runtime(key, hits)
+                    if _timed(pod):
+                        self._timed.add(key)
+                    else:
+                        self._timed.discard(key)
                 else:
-                    self._timed.discard(key)
+                    hits = self._runtime.get(key, [])
+                extra = usage_hits.get(key)
+                if extra:
+                    hits = hits + extra
                 if hits:
                     hits_of[key] = hits
                     ignores = _pod_ignores(pod)
@@ -278,8 +293,14 @@ class IncrementalScorer:
         hashing keys for lookups that cannot hit)."""
         members, rollup_of, hits_of, timed = self._members, self._rollup_of, self._hits, self._timed
         pod_findings, previous, canonical = self._pod_findings, self._previous_pods, self._canonical
+        usage_hits = self._usage.pods
         for key, pod in snap.pods.items():
             hits = checks.pod_hits(ctx, pod)
+            if hits:
+                self._runtime[key] = hits
+            extra = usage_hits.get(key)
+            if extra:
+                hits = hits + extra
             if _timed(pod):
                 timed.add(key)
             rk = rollup_of[key] = canonical(_rollup_key(snap, pod))
@@ -297,6 +318,28 @@ class IncrementalScorer:
                 self._ignores[key] = _pod_ignores(pod) if ignores is None else ignores
                 dirty.objects.add(key)
                 dirty.rollups.add(key)
+
+    def _keep_runtime(self, key: ObjectKey, hits: PodHits) -> None:
+        if hits:
+            self._runtime[key] = hits
+        else:
+            self._runtime.pop(key, None)
+
+    def _lint_history(
+        self, ctx: Ctx, snap: ClusterSnapshot, dirty: Dirty, checks: _Checks, *, everything: bool
+    ) -> None:
+        """The right-sizing hits of the lint targets whose template, exemptions or pods may have
+        changed, and after a poll of those whose history moved by a block."""
+        tracker = self._usage
+        forced = dirty.targets | dirty.objects | dirty.rollups
+        forced.update(rk for k in dirty.pods if (rk := self._rollup_of.get(k)) is not None)
+        keys = set(self._tlint).union(tracker.targets) if everything else forced
+        for key in keys:
+            if key not in self._tlint and key not in tracker.targets:
+                continue
+            t = target_of(snap, key) if key in self._tlint else None
+            if tracker.target_due(ctx, t, key, checks.usage, force=key in forced):
+                dirty.objects.add(key)
 
     def _canonical(self, rk: ObjectKey) -> ObjectKey:
         """The lint target's own key for a rollup key (`_rollup_key` makes a new one per pod:
@@ -372,6 +415,10 @@ class IncrementalScorer:
                 continue
             rolled = self._rolled.get(key)
             found = (own or []) + rolled if rolled else (own or [])
+            history = self._usage.targets.get(key)
+            if history:
+                ignores = self._ignores.get(key, frozenset())
+                found = found + [_finding(key, rule, hit, ignores) for rule, hit in history]
             merged = _interned(tuple(sorted(found, key=_own_order)), old_of.get(key))
             if bulk:
                 loaded[key] = merged
@@ -379,46 +426,3 @@ class IncrementalScorer:
                 tally.put(key, merged)
         if bulk:
             tally.load(loaded)
-
-
-class _Checks:
-    """The enabled rules of each scope, in registry order (the order `evaluate()` runs them)."""
-
-    def __init__(self, config: HealthConfig) -> None:
-        def on(rule: Rule) -> bool:
-            return config.is_enabled(rule.id, rule.default_enabled)
-
-        self.object = [(r, c) for r, c in OBJECT_CHECKS if on(r)]
-        self.container = [(r, c) for r, c in CONTAINER_CHECKS if on(r)]
-        self.pod = [(r, c) for r, c in POD_CHECKS if on(r)]
-        self.hpa = [(r, c) for r, c in HPA_CHECKS if on(r)]
-        self.quota = [(r, c) for r, c in QUOTA_CHECKS if on(r)]
-
-    def lint_target(self, ctx: Ctx, t: Target, ignores: frozenset[str]) -> list[Finding]:
-        key, found = t.key, []
-        for rule, check in self.object:
-            for hit in check(ctx, t):
-                found.append(_finding(key, rule, hit, ignores))
-        inits, containers = t.template.init_containers, t.template.containers
-        for rule, ccheck in self.container:
-            for c in inits:
-                for hit in ccheck(ctx, t, c, True):
-                    found.append(_finding(key, rule, hit, ignores))
-            for c in containers:
-                for hit in ccheck(ctx, t, c, False):
-                    found.append(_finding(key, rule, hit, ignores))
-        return found
-
-    def pod_hits(self, ctx: Ctx, pod: PodRecord) -> PodHits:
-        return [(rule, hit) for rule, check in self.pod for hit in check(ctx, pod)]
-
-
-def _timed(pod: PodRecord) -> bool:
-    """Whether a rule reads `now` for this pod: pending ones (pod-pending-long, init-container-stuck)
-    and Running ones that are not Ready (pod-not-ready). Their messages say for how long, too."""
-    if pod.phase == "Pending":
-        return True
-    if pod.phase != "Running" or pod.meta.deleting:
-        return False
-    ready = pod.condition("Ready")
-    return ready is not None and ready.status != "True"

@@ -17,6 +17,7 @@ from kdash.model.autoscaling import HpaRecord
 from kdash.model.findings import Severity
 from kdash.model.pods import ContainerSpec, PodRecord
 from kdash.model.quotas import QuotaRecord
+from kdash.model.usage import PodUsage
 
 SCOPES = {
     "container": "each container of a workload's pod template (or of a pod without a controller)",
@@ -24,6 +25,9 @@ SCOPES = {
     "pod": "each pod's live status, rolled up to its workload",
     "hpa": "each HorizontalPodAutoscaler",
     "quota": "each ResourceQuota",
+    "usage": "each pod's current usage (metrics.k8s.io), rolled up to its workload",
+    "usage-history": "the usage history kdash keeps of each long-running workload's pods (or of a pod "
+    "without a controller), per container of its template",
 }
 
 
@@ -41,12 +45,16 @@ ObjectCheck = Callable[[Ctx, Target], Iterable[Hit]]
 PodCheck = Callable[[Ctx, PodRecord], Iterable[Hit]]
 HpaCheck = Callable[[Ctx, HpaRecord], Iterable[Hit]]
 QuotaCheck = Callable[[Ctx, QuotaRecord], Iterable[Hit]]
+UsageCheck = Callable[[Ctx, PodRecord, PodUsage], Iterable[Hit]]
+HistoryCheck = Callable[[Ctx, Target], Iterable[Hit]]
 
 CONTAINER_CHECKS: list[tuple[Rule, ContainerCheck]] = []
 OBJECT_CHECKS: list[tuple[Rule, ObjectCheck]] = []
 POD_CHECKS: list[tuple[Rule, PodCheck]] = []
 HPA_CHECKS: list[tuple[Rule, HpaCheck]] = []
 QUOTA_CHECKS: list[tuple[Rule, QuotaCheck]] = []
+USAGE_CHECKS: list[tuple[Rule, UsageCheck]] = []  # run only while metrics are available
+HISTORY_CHECKS: list[tuple[Rule, HistoryCheck]] = []
 
 
 def _add(rule: Rule, scope: str) -> Rule:
@@ -93,6 +101,26 @@ def hpa_rule(rule: Rule) -> Callable[[HpaCheck], HpaCheck]:
 def quota_rule(rule: Rule) -> Callable[[QuotaCheck], QuotaCheck]:
     def register(fn: QuotaCheck) -> QuotaCheck:
         QUOTA_CHECKS.append((_add(rule, "quota"), fn))
+        return fn
+
+    return register
+
+
+def usage_rule(rule: Rule) -> Callable[[UsageCheck], UsageCheck]:
+    """A rule on one pod's metrics; it runs only for pods metrics.k8s.io reports."""
+
+    def register(fn: UsageCheck) -> UsageCheck:
+        USAGE_CHECKS.append((_add(rule, "usage"), fn))
+        return fn
+
+    return register
+
+
+def history_rule(rule: Rule) -> Callable[[HistoryCheck], HistoryCheck]:
+    """A rule on a lint target's usage history; it runs only while metrics are available."""
+
+    def register(fn: HistoryCheck) -> HistoryCheck:
+        HISTORY_CHECKS.append((_add(rule, "usage-history"), fn))
         return fn
 
     return register

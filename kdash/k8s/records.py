@@ -1,38 +1,23 @@
 """The seam to `kdash.model.build`: raw API dicts in, compact records out.
 
-Kept in one place so the informers and the store do not care how the builders are spelled.
+Kept in one place so the informers and the store do not care how the builders are spelled. The
+metrics kinds build `PodUsage` / `NodeUsage` (kdash.model.usage), which the store turns into
+`ClusterSnapshot.usage` rather than keeping them as objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import MappingProxyType
+from collections.abc import Callable
 from typing import Any
 
-from kdash.model.build import WorkloadIndex, build_meta, record_builder, restart_records
-from kdash.model.meta import Meta
+from kdash.model.build import WorkloadIndex, record_builder, restart_records
+from kdash.model.build.usage import build_node_usage, build_pod_usage
 from kdash.model.pods import PodRecord, RestartRecord
 
-
-@dataclass(frozen=True, slots=True)
-class PodMetricsRecord:
-    """Current usage of one pod from metrics.k8s.io: container name -> {"cpu": "12m", "memory": "30Mi"}."""
-
-    meta: Meta
-    containers: Mapping[str, Mapping[str, str]]
-    window: str = ""
-
-
-def _build_metrics(obj: dict[str, Any]) -> PodMetricsRecord:
-    usage: dict[str, Mapping[str, str]] = {}
-    for c in obj.get("containers") or ():
-        if isinstance(c, dict) and isinstance(c.get("name"), str):
-            raw = c.get("usage")
-            raw = raw if isinstance(raw, dict) else {}
-            usage[c["name"]] = MappingProxyType({str(k): str(v) for k, v in raw.items()})
-    meta = build_meta(obj, "PodMetrics")
-    return PodMetricsRecord(meta, MappingProxyType(usage), str(obj.get("window") or ""))
+_METRICS_BUILDERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "pods.metrics.k8s.io": build_pod_usage,
+    "nodes.metrics.k8s.io": build_node_usage,
+}
 
 
 def build(resource: str, obj: dict[str, Any]) -> Any:
@@ -42,13 +27,11 @@ def build(resource: str, obj: dict[str, Any]) -> Any:
 
 def builder(resource: str) -> Callable[[dict[str, Any]], Any]:
     """The record builder of `resource`, looked up once per informer rather than once per object."""
-    if resource == "pods.metrics.k8s.io":
-        return _build_metrics
-    return record_builder(resource)
+    return _METRICS_BUILDERS.get(resource) or record_builder(resource)
 
 
 def restart_records_of(pod: PodRecord) -> tuple[RestartRecord, ...]:
     return tuple(restart_records(pod))
 
 
-__all__ = ["PodMetricsRecord", "WorkloadIndex", "build", "builder", "restart_records_of"]
+__all__ = ["WorkloadIndex", "build", "builder", "restart_records_of"]

@@ -51,11 +51,21 @@ RESOURCES: dict[str, ResourceInfo] = {
         _r("cronjobs", "CronJob", "batch/v1"),
         _r("horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2"),
         _r("poddisruptionbudgets", "PodDisruptionBudget", "policy/v1"),
+        # metrics-server: list only, polled every ServiceSettings.metrics_interval (kdash.k8s.usage)
         _r(
             "pods.metrics.k8s.io",
             "PodMetrics",
             "metrics.k8s.io/v1beta1",
             plural="pods",
+            watchable=False,
+            optional=True,
+        ),
+        _r(
+            "nodes.metrics.k8s.io",
+            "NodeMetrics",
+            "metrics.k8s.io/v1beta1",
+            namespaced=False,
+            plural="nodes",
             watchable=False,
             optional=True,
         ),
@@ -77,6 +87,8 @@ EXTRA_FETCHABLE: dict[str, ResourceInfo] = {
 }
 
 KIND_TO_RESOURCE: dict[str, str] = {r.kind: r.resource for r in RESOURCES.values()}
+#: The metrics-server kinds: their lists feed `ClusterSnapshot.usage`, not the object maps.
+METRICS_RESOURCES: frozenset[str] = frozenset({"pods.metrics.k8s.io", "nodes.metrics.k8s.io"})
 
 
 def info_for_kind(kind: str) -> ResourceInfo | None:

@@ -12,7 +12,8 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +25,7 @@ from kdash.k8s.feeds import FeedManager, LiveFeed
 from kdash.k8s.informer import Informer
 from kdash.k8s.rawapi import ApiError, RawApi
 from kdash.k8s.reachability import Reachability
-from kdash.k8s.resources import RESOURCES
+from kdash.k8s.resources import METRICS_RESOURCES, RESOURCES
 from kdash.k8s.settings import ServiceSettings
 from kdash.k8s.states import StreamState
 from kdash.k8s.store import RestartCallback, Store
@@ -96,7 +97,9 @@ class ClusterService:
             raise ConfigError(f"kdash cannot watch {', '.join(unknown)}.")
         self._clock = clock or _utcnow
         self._namespace = namespace
-        self._store = Store(self._settings.kinds, self._clock)
+        self._store = Store(self._settings.kinds, self._clock, self._settings.metrics_interval)
+        # metrics.k8s.io is list-only: its informers poll at metrics-server's resolution
+        self._metrics_settings = replace(self._settings, poll_interval=self._settings.metrics_interval)
         self._lock = threading.RLock()  # guards scope changes, subscriber lists and lifecycle flags
         self._scope: _Scope | None = None
         self._retired: list[_Scope] = []
@@ -171,7 +174,7 @@ class ClusterService:
                 info,
                 self._namespace if info.namespaced else None,
                 target=target,
-                settings=self._settings,
+                settings=self._metrics_settings if kind in METRICS_RESOURCES else self._settings,
                 store=self._store,
                 epoch=epoch,
                 clock=self._clock,
@@ -357,10 +360,6 @@ class ClusterService:
 
     def contexts(self) -> list[str]:
         return list(self.target.contexts)
-
-    def pod_metrics(self) -> Mapping[ObjectKey, Any]:
-        """The latest pod metrics (empty when metrics.k8s.io is not served), keyed by pod key."""
-        return self._store.records("pods.metrics.k8s.io")
 
     def server_version(self) -> str:
         return self._store.snapshot().server_version

@@ -9,6 +9,7 @@ from typing import Any
 
 from kdash.errors import ConfigError
 from kdash.k8s.resources import RESOURCES
+from kdash.model.usage import DEFAULT_INTERVAL_S
 
 DEFAULT_KINDS: tuple[str, ...] = (
     "namespaces",
@@ -27,6 +28,7 @@ DEFAULT_KINDS: tuple[str, ...] = (
     "services",
     "poddisruptionbudgets",
     "pods.metrics.k8s.io",
+    "nodes.metrics.k8s.io",
 )
 
 
@@ -54,6 +56,9 @@ class ServiceSettings:
     probe_interval: float = 1.0
     retry_after_max: float = 60.0  # a server's Retry-After is honoured up to this (1e12 is not)
     poll_interval: float = 30.0
+    # metrics.k8s.io is list-only: its kinds are polled this often (metrics-server's resolution;
+    # polling faster only re-reads the same sample)
+    metrics_interval: float = DEFAULT_INTERVAL_S
     max_notify_hz: float = 10.0
     namespaces: tuple[str, ...] = ()  # extra namespaces to try when a cluster-wide list is forbidden
     kinds: tuple[str, ...] = DEFAULT_KINDS

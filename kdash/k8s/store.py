@@ -23,10 +23,12 @@ from typing import Any, Protocol
 
 from kdash.k8s.records import WorkloadIndex, restart_records_of
 from kdash.k8s.states import StreamState, merge_states
+from kdash.k8s.usage import UsageTracker
 from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord, RestartRecord
 from kdash.model.snapshot import ClusterSnapshot, KindState
 from kdash.model.source import ChangeSet
+from kdash.model.usage import DEFAULT_INTERVAL_S
 
 log = logging.getLogger("kdash.k8s")
 
@@ -94,7 +96,12 @@ def _restart_order(r: RestartRecord) -> tuple[int, int, str, str, str]:
 class Store:
     """Thread-safe store + change tracking. Publishing is driven by `publish()` (see Publisher)."""
 
-    def __init__(self, kinds: Sequence[str], clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        kinds: Sequence[str],
+        clock: Callable[[], datetime],
+        metrics_interval: float = DEFAULT_INTERVAL_S,
+    ) -> None:
         self._lock = threading.Lock()
         self._clock = clock
         self._kinds = tuple(kinds)
@@ -114,6 +121,10 @@ class Store:
         self._states_changed = True
         self._scope_changed = False
         self._restart_events: list[tuple[PodRecord, str, int, int]] = []
+        # metrics.k8s.io lists become `snapshot.usage` (kdash.k8s.usage), not object maps
+        self._usage = UsageTracker(self._kinds, metrics_interval)
+        self._gone_pods: list[ObjectKey] = []  # deleted since the last publish: their series go
+        self._gone_nodes: list[str] = []
         self.dirty = threading.Event()  # set on every write; the publisher waits on it
         self._snapshot = ClusterSnapshot(states=MappingProxyType(self._merged_states()))
         self.published_epoch = 0  # the scope epoch of the last published snapshot
@@ -133,6 +144,9 @@ class Store:
             self._modified.clear()
             self._deleted.clear()
             self._restart_events.clear()
+            self._usage.reset()
+            self._gone_pods.clear()
+            self._gone_nodes.clear()
             self._dirty_kinds = set(self._kinds)
             self._index.clear()
             self._restarts_dirty = True
@@ -198,6 +212,11 @@ class Store:
             if state is not None and kind in self._streams and self._streams[kind].get(namespace) != state:
                 self._streams[kind][namespace] = state
                 self._states_changed = True
+            if kind in self._usage.kinds:  # a metrics poll: usage, not objects
+                self._usage.replace(kind, namespace, records)
+                self._dirty_kinds.add(kind)
+                self.dirty.set()
+                return
             current = self._records[kind]
             first = not current  # nothing can be gone: no need to remember what was seen
             seen: set[ObjectKey] = set()
@@ -216,7 +235,7 @@ class Store:
 
     def upsert(self, epoch: int, kind: str, record: Any) -> None:
         with self._lock:
-            if epoch != self._scope.epoch:
+            if epoch != self._scope.epoch or kind in self._usage.kinds:
                 return
             key = record.meta.key
             self._put(kind, key, record, self._records[kind].get(key), initial=False)
@@ -287,8 +306,11 @@ class Store:
             )
         elif kind == "pods":
             self._index.remove_pod(key, old.meta)
+            self._gone_pods.append(key)
             if self._restarts.pop(key, ()):
                 self._restarts_dirty = True
+        elif kind == "nodes":
+            self._gone_nodes.append(key.name)
 
     def attach_crash_log(self, namespace: str, pod: str, container: str, lines: Sequence[str]) -> None:
         key = (namespace, pod, container)
@@ -320,9 +342,10 @@ class Store:
             return self._merged_states()
 
     def _merged_states(self) -> dict[str, KindState]:
-        return {
-            kind: merge_states(kind, self._streams[kind], len(self._records[kind])) for kind in self._kinds
-        }
+        return {kind: merge_states(kind, self._streams[kind], self._count(kind)) for kind in self._kinds}
+
+    def _count(self, kind: str) -> int:
+        return self._usage.count(kind) if kind in self._usage.kinds else len(self._records[kind])
 
     # ---- publishing ----------------------------------------------------------------------------
     def publish(self) -> tuple[ChangeSet, list[tuple[PodRecord, str, int, int]]] | None:
@@ -330,7 +353,7 @@ class Store:
         restart notifications collected since the last publish."""
         with self._lock:
             if not (self._dirty_kinds or self._states_changed or self._scope_changed or self._restarts_dirty):
-                return None
+                return None  # a metrics poll marks its kind dirty, so it is never skipped here
             prev = self._snapshot
             generation = prev.generation + 1
             fields: dict[str, Any] = {}
@@ -345,6 +368,9 @@ class Store:
                 fields["pods_by_workload"] = MappingProxyType(self._index.view())
             if self._restarts_dirty:
                 fields["restarts"] = self._build_restarts()
+            if self._gone_pods or self._gone_nodes:
+                self._usage.forget(self._gone_pods, self._gone_nodes)
+                self._gone_pods, self._gone_nodes = [], []
             if self._states_changed or self._scope_changed:
                 states = self._merged_states()
                 states_changed = True
@@ -352,10 +378,13 @@ class Store:
                 states = dict(prev.states)
                 states_changed = False
                 for kind in self._dirty_kinds:
-                    state = merge_states(kind, self._streams[kind], len(self._records[kind]))
+                    state = merge_states(kind, self._streams[kind], self._count(kind))
                     if state != states.get(kind):
                         states[kind] = state
                         states_changed = True
+            usage = self._usage.publish(states)
+            if usage is not None or self._scope_changed:
+                fields["usage"] = usage or self._usage.view
             changes = ChangeSet(
                 generation=generation,
                 added=frozenset(self._added),
@@ -363,6 +392,7 @@ class Store:
                 deleted=frozenset(self._deleted),
                 states_changed=states_changed,
                 scope_changed=self._scope_changed,
+                usage_changed=usage is not None,
             )
             scope = self._scope
             if self._scope_changed:

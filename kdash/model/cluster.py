@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from kdash.model.meta import Condition, LabelSelector, Meta, ObjectKey
+from kdash.model.meta import Condition, LabelSelector, Meta, ObjectKey, empty_map
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,10 @@ class NodeRecord:
     internal_ip: str = ""
     unschedulable: bool = False
     conditions: tuple[Condition, ...] = ()
+    # status.allocatable / status.capacity as the API wrote them ("7800m", "31Gi"): usage columns
+    # compare metrics.k8s.io usage and summed pod requests against them
+    allocatable: Mapping[str, str] = field(default_factory=empty_map)
+    capacity: Mapping[str, str] = field(default_factory=empty_map)
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,17 @@ def pod_resources(pod: PodRecord, which: str = "requests") -> dict[str, Decimal]
     return total
 
 
+def requests_by_node(pods: Iterable[PodRecord]) -> dict[str, dict[str, Decimal]]:
+    """What the non-terminated pods bound to each node request (the nodes list's CPU/MEM REQ%),
+    in one pass over the pods rather than one per node."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for pod in pods:
+        node = pod.node or pod.spec.node_name
+        if node and not terminated(pod):
+            _add(out.setdefault(node, {}), pod_resources(pod, "requests"))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Allocation:
     """One line of `kubectl describe node`'s "Allocated resources"; percents of allocatable,

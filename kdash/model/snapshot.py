@@ -14,6 +14,7 @@ from kdash.model.cluster import EventRecord, NamespaceRecord, NodeRecord, PdbRec
 from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord, RestartRecord
 from kdash.model.quotas import LimitRangeRecord, QuotaRecord
+from kdash.model.usage import UsageView
 from kdash.model.workloads import WorkloadRecord
 
 
@@ -74,6 +75,8 @@ class ClusterSnapshot:
     restarts: tuple[RestartRecord, ...] = ()  # worst first
     states: Mapping[str, KindState] = field(default_factory=_frozen)  # keyed by plural resource name
     pods_by_workload: Mapping[ObjectKey, tuple[ObjectKey, ...]] = field(default_factory=_frozen)
+    # metrics.k8s.io usage and its history; `usage.available` False = "metrics unavailable"
+    usage: UsageView = UsageView()
 
     def __repr__(self) -> str:
         # A summary, not the records: Textual builds worker descriptions (and loggers build

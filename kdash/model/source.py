@@ -25,10 +25,20 @@ class ChangeSet:
     deleted: frozenset[ObjectKey] = frozenset()
     states_changed: bool = False  # a KindState changed (syncing -> live, forbidden, error, stale)
     scope_changed: bool = False  # namespace or context switched: readers should rebuild, not diff
+    # A metrics poll landed (snapshot.usage changed): usage columns and usage findings are due.
+    # Not a change of any object, so it names no keys.
+    usage_changed: bool = False
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.modified or self.deleted or self.states_changed or self.scope_changed)
+        return not (
+            self.added
+            or self.modified
+            or self.deleted
+            or self.states_changed
+            or self.scope_changed
+            or self.usage_changed
+        )
 
 
 class LogLine(NamedTuple):

@@ -8,8 +8,10 @@ A broken group version stays listed in ``/apis`` (its APIService is registered),
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from kdash.sim import resources
 from kdash.sim.faults import Faults
 from kdash.sim.registry import Registry, version_priority
 
@@ -36,8 +38,12 @@ def _broken_versions(faults: Faults, served: dict[str, list[str]]) -> dict[str, 
     return out
 
 
-def aggregated_groups(types: Registry, faults: Faults) -> JSON:
+def aggregated_groups(types: Registry, faults: Faults, extra: Sequence[JSON] = ()) -> JSON:
+    """``/apis`` in aggregated form; `extra` are groups of aggregated API servers (metrics.k8s.io),
+    listed after the built-in and CRD groups as their low APIService priority puts them."""
     doc = types.aggregated_groups()
+    if extra:
+        doc = {**doc, "items": [*doc["items"], *extra]}
     if not faults.broken_discovery:
         return doc
     served = {i["metadata"]["name"]: [v["version"] for v in i["versions"]] for i in doc["items"]}
@@ -57,24 +63,28 @@ def aggregated_groups(types: Registry, faults: Faults) -> JSON:
     return {**doc, "items": items}
 
 
-def _legacy_groups(types: Registry, faults: Faults) -> dict[str, list[str]]:
-    doc = aggregated_groups(types, faults)
+def _legacy_groups(types: Registry, faults: Faults, extra: Sequence[JSON]) -> dict[str, list[str]]:
+    doc = aggregated_groups(types, faults, extra)
     return {i["metadata"]["name"]: [v["version"] for v in i["versions"]] for i in doc["items"]}
 
 
-def api_group_list(types: Registry, faults: Faults) -> JSON:
+def api_group_list(types: Registry, faults: Faults, extra: Sequence[JSON] = ()) -> JSON:
     if not faults.broken_discovery:
+        if extra:
+            return resources.api_group_list_doc(aggregated_groups(types, faults, extra))
         return types.api_group_list_doc()
     groups = []
-    for name, versions in _legacy_groups(types, faults).items():
+    for name, versions in _legacy_groups(types, faults, extra).items():
         gvs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
         groups.append({"name": name, "versions": gvs, "preferredVersion": gvs[0]})
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
-def api_group(types: Registry, faults: Faults, group: str) -> JSON | None:
-    versions = _legacy_groups(types, faults).get(group) if faults.broken_discovery else None
+def api_group(types: Registry, faults: Faults, group: str, extra: Sequence[JSON] = ()) -> JSON | None:
+    versions = _legacy_groups(types, faults, extra).get(group) if faults.broken_discovery else None
     if versions is None:
+        if extra:
+            return resources.api_group_doc(group, aggregated_groups(types, faults, extra))
         return types.api_group_doc(group)
     gvs = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
     return {
@@ -84,3 +94,11 @@ def api_group(types: Registry, faults: Faults, group: str) -> JSON | None:
         "versions": gvs,
         "preferredVersion": gvs[0],
     }
+
+
+def resource_list(types: Registry, group: str, version: str, extra: Sequence[JSON] = ()) -> JSON | None:
+    """``/apis/<group>/<version>`` as an APIResourceList (the extra groups' too)."""
+    for item in extra:
+        if item["metadata"]["name"] == group:
+            return resources.resource_list_doc(group, version, {"items": [item]})
+    return types.resource_list_doc(group, version)

@@ -40,6 +40,7 @@ from kdash.sim.engine_objects import JSON, Objects, go_duration
 from kdash.sim.engine_quota import QuotaTracker
 from kdash.sim.engine_scale import Scaler
 from kdash.sim.logs import LogKey
+from kdash.sim.metrics_model import CREEP_SECONDS
 from kdash.sim.scenarios.endpoints import EndpointsController
 from kdash.sim.state import SimState
 from kdash.sim.store import Store
@@ -78,6 +79,10 @@ class _CrashLoop:
     next_at: float
     backoff: float = BACKOFF_START * 2
     running: bool = False
+    #: How long each instance runs before it dies (None: RUN_SECONDS, or OOM_RUN_SECONDS for an
+    #: OOMKill); the creeping container's instances run until their memory reaches the limit.
+    run_seconds: float | None = None
+    started_at: float = 0.0  # sim time the current instance started
 
 
 class BehaviourEngine:
@@ -102,6 +107,7 @@ class BehaviourEngine:
         #: holds a scan would find nothing new (a pod that starts or stops running is a pod write).
         self._scanned: tuple[object, int, int, int] | None = None
         self._dt = 0.0
+        self._creep_adopted = False
         self._task: asyncio.Task[None] | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -147,7 +153,10 @@ class BehaviourEngine:
         self.sim_time += sim_seconds
         self._dt = sim_seconds
         self.ticks += 1
+        if self.state.metrics is not None:
+            self.state.metrics.sim_time = self.sim_time
         behaviours: list[tuple[str, Callable[[], None]]] = [
+            ("creep", self._creep_tick),
             ("scan", self._scan),
             ("crash loops", self._crash_tick),
             ("live logs", self._log_tick),
@@ -258,6 +267,42 @@ class BehaviourEngine:
         self.state.logs.append(key, [])
         return True
 
+    # ---- the creeping container (metrics.k8s.io) ----------------------------------------------
+
+    def _creep_tick(self) -> None:
+        """Drive the scenario's creeping container as a crash loop whose instances run until their
+        memory (kdash.sim.metrics_model) reaches the limit: OOMKilled, 10 s back-off, creep again."""
+        model = self.state.metrics
+        if model is None or model.creep is None:
+            return
+        loop = self._crash.get(model.creep)
+        if loop is None:
+            if self._creep_adopted:
+                return  # the pod is gone (or was never running): nothing to drive
+            self._creep_adopted = True
+            cs = self._container_status(model.creep)
+            if cs is None or "running" not in (cs.get("state") or {}):
+                return
+            pod = self.objects.peek("pods", model.creep[0], model.creep[1]) or {}
+            specs = {c.get("name"): c for c in (pod.get("spec") or {}).get("containers") or []}
+            style, service = self._style(model.creep, specs.get(model.creep[2]) or {})
+            loop = _CrashLoop(
+                key=model.creep,
+                reason="OOMKilled",
+                exit_code=137,
+                message="",
+                style=style,
+                service=service,
+                next_at=model.creep_start + CREEP_SECONDS,
+                running=True,
+                run_seconds=CREEP_SECONDS,
+                started_at=model.creep_start,
+            )
+            self._crash[model.creep] = loop
+        loop.backoff = BACKOFF_START  # it ran for minutes: the kubelet's back-off starts over
+        if loop.running:
+            model.creep_start = loop.started_at
+
     # ---- crash loops -------------------------------------------------------------------------
 
     def _adopt_crash(self, key: LogKey, cs: JSON, container: JSON) -> None:
@@ -322,7 +367,9 @@ class BehaviourEngine:
             return False
 
         loop.running = True
-        loop.next_at = self.sim_time + (OOM_RUN_SECONDS if loop.reason == "OOMKilled" else RUN_SECONDS)
+        loop.started_at = self.sim_time
+        run = loop.run_seconds or (OOM_RUN_SECONDS if loop.reason == "OOMKilled" else RUN_SECONDS)
+        loop.next_at = self.sim_time + run
         self._update_or_forget(loop, change)
         if loop.key in self._crash:
             self.state.logs.append(loop.key, start_lines(loop.style, loop.service, self.state.now()))

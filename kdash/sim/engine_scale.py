@@ -20,6 +20,7 @@ from typing import Any
 from kdash.model.quantity import try_quantity
 from kdash.sim.engine_objects import Objects, with_cpu_status
 from kdash.sim.engine_quota import canonical
+from kdash.sim.load import wave
 from kdash.sim.scenarios.builders import pod as build_pod
 from kdash.sim.scenarios.builders import refresh_conditions, running_status, suffix
 from kdash.sim.scenarios.workloads import is_ready
@@ -28,8 +29,6 @@ JSON = dict[str, Any]
 
 #: Simulated seconds between HPA syncs (kube-controller-manager's default).
 SYNC_SECONDS = 15.0
-#: Simulated seconds for one full cycle of the load curve.
-LOAD_PERIOD = 240.0
 #: Simulated seconds a new pod stays Pending/ContainerCreating.
 START_SECONDS = 3.0
 TOLERANCE = 0.1
@@ -131,8 +130,7 @@ class Scaler:
         """Load in "pods at target utilisation": from 0.9×min up to just past max and back."""
         low = 0.9 * hpa.min_r
         high = hpa.max_r + 0.5
-        wave = (1 - math.cos(2 * math.pi * sim_time / LOAD_PERIOD)) / 2
-        return low + (high - low) * wave
+        return low + (high - low) * wave(sim_time)
 
     def _sync(self, hpa: _Hpa, sim_time: float) -> bool:
         ns = hpa.namespace

@@ -16,6 +16,8 @@ class FaultSpecError(ValueError):
     """A fault spec that cannot be understood; the message is one sentence for the user."""
 
 
+#: Kinds of metrics.k8s.io that ``forbid=`` takes by their full name (their plurals are core kinds').
+METRICS_KINDS = frozenset({"pods.metrics.k8s.io", "nodes.metrics.k8s.io"})
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h)?$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
@@ -58,6 +60,8 @@ class Faults:
     #: ``broken-discovery=group[/version]``: that group version's APIService is unavailable (503s,
     #: "Stale" in aggregated discovery); a group without a version means all its versions.
     broken_discovery: set[str] = field(default_factory=set)
+    #: ``metrics=on|off``: serve metrics.k8s.io or not, whatever the scenario says (None: as it says).
+    metrics: bool | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(1234))
 
     def roll_error(self) -> bool:
@@ -115,6 +119,10 @@ def parse_faults(spec: str | None, seed: int = 1234) -> Faults:
             last_list, last_key = faults.broken_discovery, key
             for v in re.split(r"[+;|]", value):
                 _add_list(faults.broken_discovery, key, v)
+        elif key == "metrics":
+            if value not in ("on", "off"):
+                raise FaultSpecError(f"metrics must be on or off, not {value!r}")
+            faults.metrics = value == "on"
         elif key == "down":
             dur, _, at = value.partition("@")
             faults.down_for = parse_duration(dur)
@@ -128,7 +136,7 @@ def _add_list(target: set[str], key: str, value: str) -> None:
     value = value.strip()
     if not value:
         return
-    if key == "forbid":
+    if key == "forbid" and value not in METRICS_KINDS:
         try:
             value = lookup(value).plural
         except KeyError:

@@ -46,6 +46,9 @@ class ResourceType:
     crd: bool = False
     columns: tuple[PrinterColumn, ...] = ()
     categories: tuple[str, ...] = ()
+    #: Served by an aggregated API server (metrics.k8s.io), not the store: its plural may repeat a
+    #: built-in one ("pods"), so it is keyed like a CRD.
+    aggregated: bool = False
 
     @property
     def api_version(self) -> str:
@@ -55,7 +58,7 @@ class ResourceType:
     def key(self) -> str:
         """The store's name for it: the plural for built-in kinds, ``plural.group`` for CRDs (a CRD
         may reuse a built-in plural in its own group)."""
-        return f"{self.plural}.{self.group}" if self.crd else self.plural
+        return f"{self.plural}.{self.group}" if self.crd or self.aggregated else self.plural
 
     @property
     def list_kind(self) -> str:

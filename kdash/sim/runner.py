@@ -33,6 +33,7 @@ from kdash.sim import kubeconfig, tls
 from kdash.sim.engine import BehaviourEngine
 from kdash.sim.faults import parse_faults
 from kdash.sim.logs import LogStore
+from kdash.sim.metrics_model import MetricsModel
 from kdash.sim.outages import Outages
 from kdash.sim.scenarios import build_scenario
 from kdash.sim.scenarios.endpoints import EndpointsController
@@ -126,6 +127,9 @@ class SimCluster(Outages):
         for key, (current, previous) in scenario.logs.items():
             self.state.logs.set_lines(key, current, previous)
         self.state.metrics_enabled = scenario.metrics
+        self.state.metrics = MetricsModel(
+            origin=self.state.now(), creep=scenario.creep, wasteful=scenario.wasteful
+        )
         self.state.live_logs = scenario.live_logs
         self.state.open_audit(self._audit_log)
         self._thread = threading.Thread(target=self._run, name="kdash-sim", daemon=True)
@@ -380,6 +384,22 @@ class SimCluster(Outages):
         key = self.state.store.types.lookup(kind).key
         reads = ("get", "list", "watch")
         return [e for e in self.audit if e.get("resource") == key and e["verb"] in reads and not e.get("sub")]
+
+    def step(self, seconds: float, tick: float = 1.0) -> float:
+        """Advance simulated time by hand: run the behaviour engine ``seconds`` in ``tick`` steps
+        on the server's loop (metrics, the creeping container's OOMKill, crash loops, HPA...), for
+        tests that need a deterministic clock. Only for a simulator started without ``engine=True``
+        (whose engine ticks by itself); returns the engine's simulated time."""
+        if self.engine is not None and self.engine.running:
+            raise RuntimeError("the engine is running on its own; start the simulator without engine=True")
+        engine = self.engine = self.engine or BehaviourEngine(self.state)
+
+        def run() -> float:
+            for _ in range(max(1, round(seconds / tick))):
+                engine.step(tick)
+            return engine.sim_time
+
+        return self._call(run)
 
     def sync_endpoints(self) -> int:
         """Run the EndpointSlice controller once (the engine does each tick); returns objects written."""

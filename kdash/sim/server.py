@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import orjson
 from aiohttp import web
 
-from kdash.sim import api, discovery, resources, status
+from kdash.sim import api, discovery, metrics, resources, status
 from kdash.sim.registry import Registry
 from kdash.sim.resources import ResourceType
 from kdash.sim.state import SimState
@@ -33,8 +33,9 @@ class Target:
     sub: str
 
 
-def parse_resource_path(path: str, types: Registry) -> Target | None | str:
-    """A Target, ``"discovery"`` for discovery paths, or None when nothing is served there."""
+def parse_resource_path(path: str, types: Registry, *, metrics_on: bool = False) -> Target | None | str:
+    """A Target, ``"discovery"`` for discovery paths, or None when nothing is served there
+    (metrics.k8s.io only while `metrics_on`)."""
     parts = [p for p in path.split("/") if p]
     if not parts or parts[0] not in ("api", "apis"):
         return None
@@ -52,13 +53,20 @@ def parse_resource_path(path: str, types: Registry) -> Target | None | str:
     if len(rest) > 3:
         return None
     rt = types.find(group, version, rest[0])
+    if rt is None and metrics_on:
+        rt = metrics.find(group, version, rest[0])
     if rt is None or (namespace is not None and not rt.namespaced):
         return None
     name = rest[1] if len(rest) > 1 else ""
     sub = rest[2] if len(rest) > 2 else ""
-    if sub and sub not in ("status", "log") or (sub == "log" and rt.plural != "pods"):
+    if sub and (sub not in ("status", "log") or rt.aggregated) or (sub == "log" and rt.plural != "pods"):
         return None
     return Target(rt, namespace, name, sub)
+
+
+def target_of(request: web.Request, path: str | None = None) -> Target | None | str:
+    state = request.app[STATE_KEY]
+    return parse_resource_path(path or request.path, state.store.types, metrics_on=state.metrics_on)
 
 
 def audit_verb(method: str, target: Target | None | str, query: dict[str, str]) -> str:
@@ -82,7 +90,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def audit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     start = time.perf_counter()
-    target = parse_resource_path(request.path, state.store.types)
+    target = target_of(request)
     code = 500
     try:
         resp = await handler(request)
@@ -121,7 +129,7 @@ async def auth_fault_middleware(request: web.Request, handler: Handler) -> web.S
     faults = state.faults
     if faults.latency > 0:
         await asyncio.sleep(faults.latency)
-    target = parse_resource_path(request.path, state.store.types)
+    target = target_of(request)
     if isinstance(target, Target):
         if faults.roll_throttle():
             return status.too_many_requests(faults.retry_after)
@@ -132,7 +140,8 @@ async def auth_fault_middleware(request: web.Request, handler: Handler) -> web.S
             forbidden_ns = target.namespace in faults.forbid_ns or (
                 target.namespace is None and target.rt.namespaced and bool(faults.forbid_ns)
             )
-            if target.rt.plural in faults.forbid or forbidden_ns:
+            name = target.rt.key if target.rt.aggregated else target.rt.plural
+            if name in faults.forbid or forbidden_ns:
                 return status.forbidden(target.rt, verb, state.user, target.namespace, target.name)
     return await handler(request)
 
@@ -141,7 +150,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     path = request.path.rstrip("/") or "/"
     if request.method not in ("GET", "HEAD"):
-        if isinstance(parse_resource_path(path, state.store.types), Target):
+        if isinstance(target_of(request, path), Target):
             return status.method_not_allowed(request.method)
         return status.page_not_found()
     if path in ("/healthz", "/livez", "/readyz"):
@@ -151,11 +160,13 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     parts = path.strip("/").split("/")
     if len(parts) >= 3 and parts[0] == "apis" and discovery.is_broken(state.faults, parts[1], parts[2]):
         return status.error(503, "the server is currently unable to handle the request")
-    target = parse_resource_path(path, state.store.types)
+    target = target_of(request, path)
     if target == "discovery":
         return _discovery(request, path, state)
     if not isinstance(target, Target):
         return status.page_not_found()
+    if target.rt.aggregated:
+        return await metrics.serve(request, state, target.rt, target.namespace, target.name)
     if target.sub == "log":
         return await api.pod_log(request, state, target.rt, target.namespace or "", target.name)
     if target.name:
@@ -173,27 +184,28 @@ def _discovery(request: web.Request, path: str, state: SimState) -> web.Response
     faults = state.faults
     aggregated = _AGGREGATED in request.headers.get("Accept", "") and not faults.no_aggregated_discovery
     types = state.store.types
+    extra = [metrics.discovery_item()] if state.metrics_on else []
     if path == "/api":
         if aggregated:
             return _json(resources.aggregated_core(), _AGG_CT)
         return _json(resources.api_versions_doc(state.server_address))
     if path == "/apis":
         if aggregated:
-            return _json(discovery.aggregated_groups(types, faults), _AGG_CT)
-        return _json(discovery.api_group_list(types, faults))
+            return _json(discovery.aggregated_groups(types, faults, extra), _AGG_CT)
+        return _json(discovery.api_group_list(types, faults, extra))
     parts = path.strip("/").split("/")
     if parts[0] == "api":
         doc = resources.resource_list_doc("", parts[1])
     elif len(parts) == 2:
-        doc = discovery.api_group(types, faults, parts[1])
+        doc = discovery.api_group(types, faults, parts[1], extra)
     else:
-        doc = types.resource_list_doc(parts[1], parts[2])
+        doc = discovery.resource_list(types, parts[1], parts[2], extra)
     return _json(doc) if doc is not None else status.page_not_found()
 
 
 async def _deprecation_warning(request: web.Request, response: web.StreamResponse) -> None:
     """The warning a v1.33+ server attaches to every v1 Endpoints response (kubectl prints it)."""
-    target = parse_resource_path(request.path, request.app[STATE_KEY].store.types)
+    target = target_of(request)
     if isinstance(target, Target) and target.rt.key == "endpoints":
         response.headers["Warning"] = _ENDPOINTS_WARNING
 

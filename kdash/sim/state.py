@@ -7,13 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
 from kdash.sim.faults import Faults
 from kdash.sim.logs import LogKey, LogStore
 from kdash.sim.store import Store
+
+if TYPE_CHECKING:
+    from kdash.sim.metrics_model import MetricsModel
 
 USER = "kdash-sim-user"
 
@@ -40,11 +43,20 @@ class SimState:
     audit_file: IO[bytes] | None = None
     started: float = field(default_factory=time.monotonic)
     server_address: str = "127.0.0.1:6443"
+    #: The scenario serves metrics.k8s.io (the ``metrics=on|off`` fault overrides it: `metrics_on`).
     metrics_enabled: bool = False
+    #: What the metrics API reports (kdash.sim.metrics_model); the engine moves its clock.
+    metrics: MetricsModel | None = None
     #: Containers the behaviour engine may give live logs (None: any running one, up to its cap).
     live_logs: frozenset[LogKey] | None = None
     #: Set when the server shuts down, so long-lived follow streams end instead of holding it up.
     closed: bool = False
+
+    @property
+    def metrics_on(self) -> bool:
+        """Whether metrics.k8s.io is served right now."""
+        override = self.faults.metrics
+        return self.metrics_enabled if override is None else override
 
     def record(self, entry: dict[str, Any]) -> None:
         self.audit.append(entry)

@@ -84,7 +84,8 @@ def not_found(rt: ResourceType, name: str) -> web.Response:
 
 def forbidden(rt: ResourceType, verb: str, user: str, namespace: str | None, name: str = "") -> web.Response:
     scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
-    what = f'{rt.plural} "{name}"' if name else rt.plural
+    qualified = f"{rt.plural}.{rt.group}" if rt.group else rt.plural  # "deployments.apps is forbidden"
+    what = f'{qualified} "{name}"' if name else qualified
     msg = (
         f'{what} is forbidden: User "{user}" cannot {verb} resource "{rt.plural}" '
         f'in API group "{rt.group}" {scope}'

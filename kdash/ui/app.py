@@ -47,11 +47,13 @@ from kdash.ui.messages import (
 )
 from kdash.ui.navigation import Navigator
 from kdash.ui.prefs import Preferences
+from kdash.ui.render.usage_rows import namespace_usage
 from kdash.ui.scope import NamespaceScope
 from kdash.ui.screens.command_bar import CommandBar
 from kdash.ui.screens.dashboard import DashboardScreen
 from kdash.ui.screens.help import HelpScreen
 from kdash.ui.screens.namespaces import NamespacePicker
+from kdash.ui.screens.type_ahead import announce_prompt
 from kdash.ui.session import LiveSession
 from kdash.ui.stylesheets import stylesheet_paths
 
@@ -227,14 +229,18 @@ class KdashApp(App[int]):
             if result is not None:
                 self.set_namespace(None if result == "" else result)
 
+        usage = self.session.view.snapshot.usage
         picker = NamespacePicker(
             self.scope.names(),
             self.session.namespace_counts,
             self.scope.favourites(),
             self.scope.namespace,
             toggle_favourite=self.scope.toggle_favourite,
+            usage=namespace_usage(usage.pods) if usage.available else None,
         )
+        below = self.screen
         self.push_screen(picker, chosen)
+        announce_prompt(picker, below)
 
     def action_cycle_namespace(self, step: int) -> None:
         self.set_namespace(self.scope.cycled(step))
@@ -291,4 +297,7 @@ class KdashApp(App[int]):
 
         discovery = self.discovery()
         kinds = kind_names(discovery) if discovery is not None else []
-        self.push_screen(CommandBar(self.namespace_names(), self.contexts(), kinds), submitted)
+        below = self.screen
+        bar = CommandBar(self.namespace_names(), self.contexts(), kinds)
+        self.push_screen(bar, submitted)
+        announce_prompt(bar, below)

@@ -31,6 +31,7 @@ def merge(a: ChangeSet | None, b: ChangeSet) -> ChangeSet:
         deleted=(a.deleted | b.deleted) - b.added,
         states_changed=a.states_changed or b.states_changed,
         scope_changed=a.scope_changed or b.scope_changed,
+        usage_changed=a.usage_changed or b.usage_changed,
     )
 
 

@@ -60,6 +60,13 @@ def table_columns(columns: Sequence[TableColumn], *, namespaced: bool) -> tuple[
     return tuple(out)
 
 
+def default_end(columns: Sequence[TableColumn], *, namespaced: bool) -> int:
+    """The index in `table_columns(...)` just after kubectl's last default (priority 0) column:
+    where a screen adds columns of its own (the nodes list's usage), before the wide ones."""
+    last = max((i for i, col in enumerate(columns) if col.priority == 0), default=len(columns) - 1)
+    return last + 1 + (1 if namespaced else 0)
+
+
 def wide_keys(columns: Sequence[TableColumn]) -> frozenset[str]:
     """The keys of kubectl's `-o wide` columns."""
     return frozenset(column_key(i) for i, col in enumerate(columns) if col.priority > 0)

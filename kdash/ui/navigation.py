@@ -31,6 +31,7 @@ from kdash.ui.messages import (
     OpenRow,
     OpenRowLogs,
 )
+from kdash.ui.nodes_list import NodeListScreen, is_nodes
 from kdash.ui.render.findings import finding_subject
 from kdash.ui.render.table import object_key_of
 from kdash.ui.resource_pages import resource_page
@@ -188,9 +189,11 @@ class Navigator:
     # -- any kind (`:svc`, `:certificates`, `:aliases`) --------------------------------------------
 
     def open_kind(self, resource: ApiResource) -> None:
-        """The live list of any discovered kind (the server's Table), in the namespace in view."""
+        """The live list of any discovered kind (the server's Table), in the namespace in view;
+        nodes with their usage columns."""
         self.to_dashboard()
-        self.app.push_screen(KindListScreen(self.session, resource))
+        screen = NodeListScreen if is_nodes(resource) else KindListScreen
+        self.app.push_screen(screen(self.session, resource))
 
     def show_aliases(self) -> None:
         """`:aliases`: every resource the server serves; `enter` opens one's list."""

@@ -93,6 +93,8 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Until synced, scored and rendered; then one more refresh so the screen shows it."""
     app = pilot.app
     assert isinstance(app, KdashApp)
+    # the first metrics poll (or its 404) too: a shot must not catch "waiting for metrics"
+    await wait_for(pilot, lambda: app.session.source.snapshot().usage.message != "waiting for metrics")
     await wait_for(pilot, app.session.is_settled)
     await pilot.pause()
     await wait_for(pilot, app.session.is_settled)

@@ -260,6 +260,39 @@ async def test_keys_typed_in_a_burst_reach_the_filter_and_the_command_bar(demo_s
         await wait_for(pilot, lambda: app.screen is dashboard and app.namespace == "payments")
 
 
+async def test_keys_typed_in_a_burst_after_colon_reach_the_command_bar_on_every_screen(
+    demo_sim: Any,
+) -> None:
+    """Off the dashboard `:` is an app binding: the keys typed right after it were already handed
+    to the screen below when the bar opened. They must reach the bar, not vanish (tmux showed an
+    empty bar after `:no⏎` on the pods list)."""
+    from kdash.ui.screens.command_bar import CommandBar
+    from kdash.ui.screens.pod import PodDetailScreen
+    from kdash.ui.screens.pods_list import PodListScreen
+    from kdash.ui.screens.resources import KindListScreen
+
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        burst(app, [*":pods", "enter"])
+        await wait_for(pilot, lambda: isinstance(app.screen, PodListScreen))
+        pods = app.screen.query_one(ResourceTable)
+        await wait_for(pilot, lambda: pods.row_count > 0)
+        burst(app, [*":no", "enter"])
+        await wait_for(pilot, lambda: isinstance(app.screen, KindListScreen))
+        assert app.screen.resource.resource == "nodes"
+        burst(app, [*":pods", "enter"])  # from a kind list (a `:` command replaces the view)
+        await wait_for(pilot, lambda: isinstance(app.screen, PodListScreen))
+        pods = app.screen.query_one(ResourceTable)
+        await wait_for(pilot, lambda: pods.row_count > 0 and app.focused is pods)
+        burst(app, ["enter"])
+        await wait_for(pilot, lambda: isinstance(app.screen, PodDetailScreen))
+        burst(app, [*":svc", "enter"])
+        await wait_for(pilot, lambda: isinstance(app.screen, KindListScreen))
+        assert app.screen.resource.resource == "services"
+        assert not any(isinstance(s, CommandBar) for s in app.screen_stack)
+
+
 async def _answers_help(pilot: Any) -> None:
     """`?` opens help within a bounded number of frames, and `esc` closes it again."""
     app = pilot.app

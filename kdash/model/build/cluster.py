@@ -94,6 +94,8 @@ def build_node(obj: object) -> NodeRecord:
         internal_ip=internal_ip,
         unschedulable=d(raw.get("spec")).get("unschedulable") is True,
         conditions=conds,
+        allocatable=quantity_map(status.get("allocatable")),
+        capacity=quantity_map(status.get("capacity")),
     )
 
 

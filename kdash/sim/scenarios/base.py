@@ -22,6 +22,11 @@ class Scenario:
     objects: list[JSON] = field(default_factory=list)
     #: (namespace, pod, container) -> (current lines, previous instance lines or None)
     logs: dict[LogKey, tuple[list[Line], list[Line] | None]] = field(default_factory=dict)
+    #: Serve metrics.k8s.io (kdash.sim.metrics); the two below shape what it reports.
     metrics: bool = False
+    #: The container whose memory creeps to its limit until the engine OOMKills it.
+    creep: LogKey | None = None
+    #: (namespace, deployment) pairs whose pods use about a tenth of their requests.
+    wasteful: frozenset[tuple[str, str]] = frozenset()
     #: The containers the behaviour engine gives live logs; None lets it pick running ones itself.
     live_logs: frozenset[LogKey] | None = None

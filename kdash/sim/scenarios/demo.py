@@ -42,7 +42,7 @@ def _pods(objs: list[JSON]) -> list[JSON]:
 
 
 def build_demo(now: datetime) -> Scenario:
-    sc = Scenario()
+    sc = Scenario(metrics=True)
     objs = sc.objects
     objs += base_cluster(now, NAMESPACES, nodes=3)
     ips = IpPool()
@@ -370,6 +370,10 @@ def build_demo(now: datetime) -> Scenario:
         extra_labels={"k8s-app": "kube-dns"},
     )
     _config_volume(coredns, "coredns", "coredns", "/etc/coredns")
+    # metrics.k8s.io: prometheus leaks memory toward its limit (OOMKilled every few minutes once
+    # the engine runs), and coredns requests ten times what it uses
+    sc.creep = ("monitoring", _pods(prometheus)[0]["metadata"]["name"], "prometheus")
+    sc.wasteful = frozenset({("kube-system", "coredns")})
 
     # ---- networking, storage, configuration, custom resources, nodes ---------------------
     objs += services(objs, now)

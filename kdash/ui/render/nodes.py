@@ -19,8 +19,9 @@ from kdash.model.pods import PodRecord
 from kdash.model.quantity import format_quantity, try_quantity
 from kdash.model.relations import Allocation, condition_bad, ordered_conditions, pod_resources
 from kdash.model.timefmt import age
+from kdash.model.usage import NodeUsage, Usage, cpu_millis, memory_bytes, percent
 from kdash.ui.render.pods import pod_style_class
-from kdash.ui.render.table import Cell, Column, Row
+from kdash.ui.render.table import BLANK, Cell, Column, Row
 from kdash.ui.render.text import (
     ERROR_STYLE,
     MUTED_STYLE,
@@ -32,14 +33,18 @@ from kdash.ui.render.text import (
     safe,
     state_text,
 )
+from kdash.ui.render.usage import NA, format_cpu, format_memory, pct_cell
 
 NONE = Text("none", style=MUTED_STYLE)
+_NA = Cell(Text(NA, style=MUTED_STYLE, end=""), BLANK)  # no usage sample (or no metrics.k8s.io)
 
 COLUMNS: tuple[Column, ...] = (
     Column("namespace", "NAMESPACE", max_width=30, ident=True),
     Column("name", "NAME", max_width=60, ident=True),
     Column("ready", "READY", min_width=5),
     Column("status", "STATUS", max_width=24),
+    Column("cpu_use", "CPU", numeric=True, min_width=3, max_width=7, drop=2),
+    Column("mem_use", "MEM", numeric=True, min_width=3, max_width=8, drop=2),
     Column("cpu_req", "CPU REQ", numeric=True),
     Column("cpu_lim", "CPU LIM", numeric=True, drop=3),
     Column("mem_req", "MEM REQ", numeric=True),
@@ -59,17 +64,22 @@ def _share(resource: str, amount: Decimal, allocatable: Decimal | None) -> Cell:
     return Cell(text, amount)
 
 
-def pod_row(pod: PodRecord, now: datetime, allocatable: Mapping[str, str]) -> Row:
-    """One of the node's pods with what it requests and may use (kubectl's "Non-terminated Pods")."""
+def pod_row(
+    pod: PodRecord, now: datetime, allocatable: Mapping[str, str], measured: Usage | None = None
+) -> Row:
+    """One of the node's pods with what it uses now (metrics.k8s.io, n/a without a sample), requests
+    and may use (kubectl's "Non-terminated Pods")."""
     return Row(
         pod.meta.key,
-        build=partial(_pod_cells, pod, now, allocatable),
+        build=partial(_pod_cells, pod, now, allocatable, measured),
         style_class=pod_style_class(pod),
         labels=pod.meta.labels,
     )
 
 
-def _pod_cells(pod: PodRecord, now: datetime, allocatable: Mapping[str, str]) -> tuple[Cell, ...]:
+def _pod_cells(
+    pod: PodRecord, now: datetime, allocatable: Mapping[str, str], measured: Usage | None
+) -> tuple[Cell, ...]:
     requests, limits = pod_resources(pod, "requests"), pod_resources(pod, "limits")
     cpu, memory = try_quantity(allocatable.get("cpu")), try_quantity(allocatable.get("memory"))
     zero = Decimal(0)
@@ -78,6 +88,8 @@ def _pod_cells(pod: PodRecord, now: datetime, allocatable: Mapping[str, str]) ->
         Cell(pod.meta.name, pod.meta.name),
         Cell(ratio(pod.ready_count, pod.container_count), pod.ready_count),
         Cell(state_text(pod.status_text or pod.phase or "Unknown"), pod.status_text),
+        Cell(Text(format_cpu(measured.cpu_m), end=""), measured.cpu_m) if measured is not None else _NA,
+        Cell(Text(format_memory(measured.memory), end=""), measured.memory) if measured is not None else _NA,
         _share("cpu", requests.get("cpu", zero), cpu),
         _share("cpu", limits.get("cpu", zero), cpu),
         _share("memory", requests.get("memory", zero), memory),
@@ -246,3 +258,60 @@ def allocation_section(allocations: Sequence[Allocation]) -> RenderableType:
             total(a.capacity),
         )
     return table
+
+
+# -- the nodes list's usage columns (kdash/ui/nodes_list.py) -----------------------------
+
+# k9s' node columns (CPU, %CPU, MEM, %MEM of allocatable, CPU/A, MEM/A allocatable) and what the
+# node's pods request of allocatable, which decides what the scheduler still places here. The
+# percentages stay longest at 80 columns; the allocatable amounts go first.
+USAGE_COLUMNS: tuple[Column, ...] = (
+    Column("use_cpu", "CPU", numeric=True, min_width=3, max_width=7, drop=2),
+    Column("use_cpu_pct", "%CPU", numeric=True, width=4, drop=1),
+    Column("use_mem", "MEM", numeric=True, min_width=3, max_width=8, drop=2),
+    Column("use_mem_pct", "%MEM", numeric=True, width=4, drop=1),
+    Column("req_cpu_pct", "CPU REQ%", numeric=True, width=8, drop=3),
+    Column("req_mem_pct", "MEM REQ%", numeric=True, width=8, drop=3),
+    Column("alloc_cpu", "CPU/A", numeric=True, min_width=5, max_width=7, drop=4),
+    Column("alloc_mem", "MEM/A", numeric=True, min_width=5, max_width=8, drop=4),
+)
+
+
+def _requested_cell(amount: Decimal | None, allocatable: float | None, scale: float) -> Cell:
+    """Requested of allocatable, truncated as kubectl prints it: yellow from 80 %, red from 100 %
+    (as the node screen's "Allocated resources"); n/a while the pods are not known."""
+    if amount is None:
+        return _NA
+    value = percent(float(amount) * scale, allocatable)
+    if value is None:
+        return _NA
+    style = ERROR_STYLE if value >= 100 else WARNING_STYLE if value >= 80 else ""
+    return Cell(Text(str(int(value)), style=style, end=""), value)
+
+
+def usage_cells(
+    measured: NodeUsage | None,
+    allocatable: Mapping[str, str],
+    requested: Mapping[str, Decimal] | None,
+) -> tuple[Cell, ...]:
+    """Cells for USAGE_COLUMNS: usage n/a without a sample (or without metrics.k8s.io), requests
+    n/a while the pods are not listed (`requested` None); a node with no pods requests 0."""
+    cpu_a, mem_a = cpu_millis(allocatable.get("cpu")), memory_bytes(allocatable.get("memory"))
+    if measured is None:
+        use: tuple[Cell, ...] = (_NA,) * 4
+    else:
+        cpu, mem = measured.usage
+        use = (
+            Cell(Text(format_cpu(cpu), end=""), cpu),
+            pct_cell(percent(cpu, cpu_a), limit=True),
+            Cell(Text(format_memory(mem), end=""), mem),
+            pct_cell(percent(mem, mem_a), limit=True),
+        )
+    zero = Decimal(0)
+    return (
+        *use,
+        _requested_cell(None if requested is None else requested.get("cpu", zero), cpu_a, 1000.0),
+        _requested_cell(None if requested is None else requested.get("memory", zero), mem_a, 1.0),
+        Cell(Text(format_cpu(cpu_a), end=""), cpu_a) if cpu_a is not None else _NA,
+        Cell(Text(format_memory(mem_a), end=""), mem_a) if mem_a is not None else _NA,
+    )

@@ -1,9 +1,11 @@
 """Pod rows (`:pods`, a workload's pods, quota → heaviest pods): `kubectl get pods -o wide`'s
-columns plus when the pod last restarted, and what a pod counts against a quota."""
+columns plus when the pod last restarted, k9s's usage columns (CPU, MEM, %CPU/R, %CPU/L, %MEM/R,
+%MEM/L), and what a pod counts against a quota."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -16,17 +18,26 @@ from kdash.model.quantity import format_quantity, try_quantity
 from kdash.model.timefmt import age
 from kdash.ui.render.table import Cell, Column, Row
 from kdash.ui.render.text import age_text, clean, ratio, state_text
+from kdash.ui.render.usage import usage_columns
+from kdash.ui.render.usage_rows import NA_CELLS
 
+# Narrow terminals hide the highest `drop` first (the rightmost of equals): %CPU/R, %MEM/R,
+# %CPU/L, IP, %MEM/L (the OOMKill risk stays longest of the percentages), NODE, MEM, CPU, then
+# LAST RESTART; names never.
+_USAGE_DROPS = {"cpu": 2, "mem": 2, "cpu_r": 6, "cpu_l": 4, "mem_r": 5, "mem_l": 3}
+USAGE_COLUMNS = tuple(replace(c, drop=_USAGE_DROPS[c.key]) for c in usage_columns())
 COLUMNS: tuple[Column, ...] = (
     Column("name", "NAME", max_width=60, ident=True),
     Column("ready", "READY", min_width=5),
     Column("status", "STATUS", max_width=30),
     Column("restarts", "RESTARTS", numeric=True),
     Column("last_restart", "LAST RESTART", drop=1),
+    *USAGE_COLUMNS,
     Column("node", "NODE", max_width=30, drop=2),
     Column("ip", "IP", min_width=7, drop=3),
     Column("age", "AGE"),
 )
+USAGE_AT = 5  # the index of CPU, the first usage cell, in a row without NAMESPACE
 NAMESPACE_COLUMN = Column("namespace", "NAMESPACE", max_width=30, ident=True)
 REQUESTS_COLUMN = Column("requests", "REQUESTS", min_width=10, flex=True)
 
@@ -52,15 +63,38 @@ def pod_style_class(pod: PodRecord) -> str | None:
     return None
 
 
-def pod_row(pod: PodRecord, now: datetime, *, namespace: bool = False, extra: Sequence[Cell] = ()) -> Row:
-    """A pod as `kubectl get pods -o wide` would print it, plus when it last restarted; `extra`
-    cells follow (the REQUESTS of a quota's pods). Built when first drawn, measured, sorted or
-    filtered (`Row(build=)`): `:pods` lists 10,000 and shows a screenful."""
-    build = partial(pod_cells, pod, now, namespace, tuple(extra))
+UsageCells = Callable[[], tuple[Cell, ...]]
+"""The six usage cells of a row, made when the row is built (kdash.ui.usage_rows makes them)."""
+
+
+def usage_index(namespace: bool) -> int:
+    """Where the usage cells start in a pod row (NAMESPACE comes first in all namespaces)."""
+    return USAGE_AT + 1 if namespace else USAGE_AT
+
+
+def pod_row(
+    pod: PodRecord,
+    now: datetime,
+    *,
+    namespace: bool = False,
+    extra: Sequence[Cell] = (),
+    usage: UsageCells | None = None,
+) -> Row:
+    """A pod as `kubectl get pods -o wide` would print it, plus when it last restarted and its
+    usage (`usage`; n/a without); `extra` cells follow (the REQUESTS of a quota's pods). Built
+    when first drawn, measured, sorted or filtered (`Row(build=)`): `:pods` lists 10,000 and
+    shows a screenful."""
+    build = partial(pod_cells, pod, now, namespace, tuple(extra), usage)
     return Row(pod.meta.key, build=build, style_class=pod_style_class(pod), labels=pod.meta.labels)
 
 
-def pod_cells(pod: PodRecord, now: datetime, namespace: bool, extra: tuple[Cell, ...]) -> tuple[Cell, ...]:
+def pod_cells(
+    pod: PodRecord,
+    now: datetime,
+    namespace: bool,
+    extra: tuple[Cell, ...],
+    usage: UsageCells | None = None,
+) -> tuple[Cell, ...]:
     """The cells of `pod_row`."""
     created = pod.meta.created
     restarted = pod.last_restart
@@ -73,6 +107,7 @@ def pod_cells(pod: PodRecord, now: datetime, namespace: bool, extra: tuple[Cell,
             Text(age(restarted, now) + " ago" if restarted else "", style="dim", end=""),
             -restarted.timestamp() if restarted else None,
         ),
+        *(usage() if usage is not None else NA_CELLS),
         Cell(pod.node or "<none>", pod.node),
         Cell(pod.pod_ip or "<none>", pod.pod_ip),
         Cell(age_text(created, now), -created.timestamp() if created else None),

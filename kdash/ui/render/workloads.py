@@ -1,7 +1,9 @@
-"""Workload rows (the dashboard's Workloads pane): kind, readiness, images and the health verdict."""
+"""Workload rows (the dashboard's Workloads pane): kind, readiness, usage summed over the pods
+with their CPU trend, images and the health verdict."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -25,6 +27,8 @@ from kdash.ui.render.text import (
     safe,
     severity_class,
 )
+from kdash.ui.render.usage import usage_columns
+from kdash.ui.render.usage_rows import NA_CELL, NA_CELLS, TREND_COLUMN
 
 KIND_SHORT = {"Deployment": "deploy", "StatefulSet": "sts", "DaemonSet": "ds", "Job": "job", "CronJob": "cj"}
 
@@ -33,9 +37,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("kind", "KIND", max_width=6),
     Column("name", "NAME", min_width=8, max_width=40, ident=True),
     Column("ready", "READY", numeric=True, max_width=9),
-    Column("updated", "UP-TO-DATE", numeric=True, max_width=10, drop=3),
-    Column("available", "AVAILABLE", numeric=True, max_width=9, drop=3),
+    # narrow: %…/R go first, then %…/L, UP-TO-DATE/AVAILABLE (READY says most of it), the CPU
+    # trend, IMAGES, MEM, CPU, AGE; names never
+    Column("updated", "UP-TO-DATE", numeric=True, max_width=10, drop=4),
+    Column("available", "AVAILABLE", numeric=True, max_width=9, drop=4),
     Column("age", "AGE", numeric=True, max_width=8, drop=1),
+    *usage_columns(2, limit_drop=5, request_drop=6),
+    TREND_COLUMN,
     Column("images", "IMAGES", min_width=6, max_width=40, drop=2),
     Column("health", "HEALTH", numeric=True, max_width=6),
     Column("finding", "WORST FINDING", min_width=10, flex=True),
@@ -57,9 +65,23 @@ def runtime_severity(wl: WorkloadRecord) -> tuple[Severity | None, str]:
     return None, ""
 
 
-def workload_row(key: ObjectKey, wl: WorkloadRecord, score: ObjectScore | None, now: datetime) -> Row:
+USAGE_AT = 7  # the index of CPU, the first of the usage cells (then the six, then the trend)
+USAGE_WIDTH = 7
+UsageCells = Callable[[], tuple[Cell, ...]]
+"""The six usage cells and the CPU trend of a row, made when it is built (kdash.ui.usage_rows)."""
+NO_USAGE: tuple[Cell, ...] = (*NA_CELLS, NA_CELL)
+
+
+def workload_row(
+    key: ObjectKey,
+    wl: WorkloadRecord,
+    score: ObjectScore | None,
+    now: datetime,
+    usage: UsageCells | None = None,
+) -> Row:
     """One workload; the scorer's grade and worst finding when there is a score, else what the
-    model alone says (so the pane is useful before the first report).
+    model alone says (so the pane is useful before the first report); `usage` makes its usage
+    cells (n/a without).
 
     The cells are built when the row is first drawn, measured, sorted or filtered (`Row(build=)`):
     of 2,000 workloads a screen shows a few dozen. The colour is known now (it costs nothing)."""
@@ -70,14 +92,18 @@ def workload_row(key: ObjectKey, wl: WorkloadRecord, score: ObjectScore | None, 
         severity = runtime_severity(wl)[0]
     return Row(
         key,
-        build=partial(workload_cells, key, wl, score, now),
+        build=partial(workload_cells, key, wl, score, now, usage),
         style_class=severity_class(severity),
         labels=wl.meta.labels,
     )
 
 
 def workload_cells(
-    key: ObjectKey, wl: WorkloadRecord, score: ObjectScore | None, now: datetime
+    key: ObjectKey,
+    wl: WorkloadRecord,
+    score: ObjectScore | None,
+    now: datetime,
+    usage: UsageCells | None = None,
 ) -> tuple[Cell, ...]:
     """The cells of `workload_row`."""
     if score is not None:
@@ -103,6 +129,7 @@ def workload_cells(
         Cell(number(wl.up_to_date), wl.up_to_date),
         Cell(number(wl.available), wl.available),
         age_cell(wl.meta.created, now),
+        *(usage() if usage is not None else NO_USAGE),
         Cell(images_text(wl.images)),
         health,
         Cell(finding, -int(severity) if severity is not None else None),

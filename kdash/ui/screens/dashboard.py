@@ -168,15 +168,9 @@ class DashboardScreen(RowKeys, Screen[None]):
         else:
             event.stop()
             event.prevent_default()
-            await self.app.run_action(opener)  # the app's action pushes the prompt, synchronously
-            prompt = self.app.screen
-            if isinstance(prompt, TypeAheadModal):
-                # behind the keys already handed to the focused widget: when it comes back up to
-                # this screen, every key typed before the prompt opened has reached it
-                prompt.expect_type_ahead()
-                origin = self.focused or self
-                if not origin.post_message(TypeAheadDrained(prompt)):
-                    await prompt.drained()
+            # the app's action pushes the prompt and sends its drain marker behind the keys
+            # already handed to the focused widget (type_ahead.announce_prompt)
+            await self.app.run_action(opener)
 
     def _filter_key(self, event: events.Key) -> bool:
         """The focused pane's `/` filter (a pane's, or the log tail's): True if the key was its."""

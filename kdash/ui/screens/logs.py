@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 from kdash.model.logtext import clean, safe_filename, strip_ansi
 from kdash.model.source import ClusterSource, LogLine, LogSource, LogStream, LogTarget
 from kdash.ui import prose
+from kdash.ui.screens.type_ahead import ForwardsTypeAhead
 from kdash.ui.widgets.log_view import LogView
 
 #: k9s's since/tail presets: key -> (label, tail_lines, since_seconds).
@@ -102,7 +103,7 @@ class ContainerPicker(ModalScreen[str | None]):
             picker.action_cursor_up()
 
 
-class LogsScreen(Screen[None]):
+class LogsScreen(ForwardsTypeAhead, Screen[None]):
     """Follow the logs of a container, a pod, or every pod of a workload."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -1,10 +1,12 @@
-"""The namespace picker (`n`): fuzzy search, row counts per namespace, favourites for keys 1-9."""
+"""The namespace picker (`n`): fuzzy search, row counts and CPU/memory use per namespace (the sum of
+its pods' metrics, as `kubectl top pods` would add them up), favourites for keys 1-9."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -15,11 +17,22 @@ from textual.fuzzy import Matcher
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from kdash.model.usage import Usage, total
 from kdash.ui.format import MUTED_STYLE, clean
+from kdash.ui.render.usage import format_cpu, format_memory
 from kdash.ui.screens.type_ahead import TypeAheadModal
 from kdash.ui.widgets.fed_input import Fed, FedInput
 
 ALL_ID = "\x00all"  # option id of "all namespaces" (cannot clash with a DNS-label name)
+NAME_PAD = 22  # names are padded to the longest up to this, so counts and usage line up
+WIDE = 72  # the box's width when it shows usage (the stylesheet's 60 otherwise)
+
+
+def usage_figures(used: Usage | None) -> Text:
+    """ "   350m  1.2Gi", right-aligned; blank for a namespace without measured pods."""
+    if used is None:
+        return Text(" " * 15, end="")
+    return Text(f"{format_cpu(used.cpu_m):>6}  {format_memory(used.memory):>7}", end="")
 
 
 def rank(names: list[str], query: str) -> list[str]:
@@ -35,6 +48,8 @@ class NamespacePicker(TypeAheadModal[str | None]):
     """Dismisses with a namespace name, "" for all namespaces, or None when cancelled.
 
     `toggle_favourite` (ctrl+f on a name) adds or removes a favourite and returns the favourites now.
+    `usage` is CPU and memory per namespace (kdash.ui.render.usage_rows.namespace_usage); None
+    without metrics (then no figures: the screen below says "metrics unavailable").
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,6 +67,7 @@ class NamespacePicker(TypeAheadModal[str | None]):
         current: str | None,
         *,
         toggle_favourite: Callable[[str], list[str]] | None = None,
+        usage: Mapping[str, Usage] | None = None,
     ) -> None:
         super().__init__(id="namespace-picker")
         self.names = names
@@ -59,6 +75,11 @@ class NamespacePicker(TypeAheadModal[str | None]):
         self.favourites = list(favourites)
         self.current = current
         self.toggle_favourite = toggle_favourite
+        self.usage = dict(usage) if usage is not None else None
+        widest = max((cell_len(clean(n)) for n in names), default=0)
+        widest = max(widest, len("all namespaces"))
+        self._pad = min(widest, NAME_PAD) if self.usage is not None else 0
+        self._count_width = len(f"{sum(self.counts.values()):,}")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
@@ -68,7 +89,11 @@ class NamespacePicker(TypeAheadModal[str | None]):
             yield OptionList(id="picker-list")
 
     async def on_mount(self) -> None:
-        self.query_one("#picker-box").border_title = "Namespaces"
+        box = self.query_one("#picker-box")
+        box.border_title = "Namespaces"
+        if self.usage is not None:
+            box.styles.width = WIDE
+            box.border_subtitle = "pods · cpu · memory"
         self._fill("")
         await self.replay_type_ahead()  # the input never takes the focus (type_ahead.py)
 
@@ -87,11 +112,30 @@ class NamespacePicker(TypeAheadModal[str | None]):
         slot = self.favourites.index(name) + 1 if name in self.favourites else None
         text.append(f"{slot} " if slot else "  ", style="bold")
         text.append("● " if name == self.current else "  ")
-        text.append(clean(name))
-        count = self.counts.get(name)
-        if count is not None:
-            text.append(f"  {count:,}", style=MUTED_STYLE)
+        shown = clean(name)
+        text.append(shown)
+        self._figures(text, self._pad - cell_len(shown), self.counts.get(name), self._usage_of(name))
         return text
+
+    def _usage_of(self, name: str | None) -> Usage | None:
+        """A namespace's usage; None for all namespaces: the sum of all."""
+        if self.usage is None:
+            return None
+        if name is None:
+            return total(self.usage.values())
+        return self.usage.get(name)
+
+    def _figures(self, text: Text, pad: int, count: int | None, used: Usage | None) -> None:
+        """The count (and with metrics the usage), after `pad` spaces that line them up."""
+        if self.usage is None:
+            if count is not None:
+                text.append(f"  {count:,}", style=MUTED_STYLE)
+            return
+        text.append(" " * max(0, pad))
+        shown = f"{count:,}" if count is not None else ""
+        text.append(f"  {shown:>{self._count_width}}", style=MUTED_STYLE)
+        text.append("  ")
+        text.append_text(usage_figures(used))
 
     def _fill(self, query: str) -> None:
         options = self.query_one(OptionList)
@@ -99,9 +143,9 @@ class NamespacePicker(TypeAheadModal[str | None]):
         options.clear_options()
         entries: list[Option] = []
         if not query or "all".startswith(query.lower()):
-            total = sum(self.counts.values())
             label = Text(f"  {'● ' if self.current is None else '  '}all namespaces", end="")
-            label.append(f"  {total:,}", style=MUTED_STYLE)
+            pad = self._pad - len("all namespaces")
+            self._figures(label, pad, sum(self.counts.values()), self._usage_of(None))
             entries.append(Option(label, id=ALL_ID))
         ordered = rank(self.names, query)
         if not query:  # favourites first, in slot order

@@ -19,7 +19,9 @@ from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord
 from kdash.model.relations import node_allocation, pods_on_node, terminated
 from kdash.model.source import ChangeSet
+from kdash.model.usage import Usage, UsageView, node_series
 from kdash.ui.render import nodes
+from kdash.ui.render.usage_detail import node_usage_section
 from kdash.ui.session import LiveSession
 from kdash.ui.view import LiveView
 from kdash.ui.widgets.feed_set import NODES, PODS, pod_records
@@ -31,6 +33,12 @@ def _details(objects: Mapping[ObjectKey, Mapping[str, Any]]) -> NodeDetail | Non
     return next((build_node_detail(o) for o in objects.values()), None)
 
 
+def _pod_usage(usage: UsageView, key: ObjectKey) -> Usage | None:
+    """The pod's usage now (its containers summed), None without a sample or metrics.k8s.io."""
+    measured = usage.pods.get(key) if usage.available else None
+    return measured.total if measured is not None else None
+
+
 class NodeScreen(TypedScreen):
     """One node, live."""
 
@@ -38,6 +46,7 @@ class NodeScreen(TypedScreen):
     KIND_LABEL = "Node"
     SECTIONS = (
         ("conditions", "Conditions"),
+        ("usage", "Usage (metrics.k8s.io) and requests, against allocatable"),
         ("allocated", "Allocated resources (non-terminated pods)"),
         ("taints", "Taints"),
         ("summary", "Node"),
@@ -54,7 +63,7 @@ class NodeScreen(TypedScreen):
         return ("nodes", "pods")
 
     def rows_changed(self, changes: ChangeSet) -> bool:
-        return any(
+        return changes.usage_changed or any(
             key == self.key or key.kind == "Pod" for key in changes.added | changes.modified | changes.deleted
         )
 
@@ -86,26 +95,30 @@ class NodeScreen(TypedScreen):
         )
         self.show("conditions", (record, detail, step), lambda: nodes.conditions_section(record, detail, now))
         self.show("taints", (record, detail, step), lambda: nodes.taints_section(record, detail, now))
-        allocatable = detail.allocatable if detail is not None else {}
-        allocations = node_allocation(pods, allocatable, detail.capacity if detail is not None else None)
+        # the node's own object once its feed has listed, the dashboard's record until then
+        allocatable = detail.allocatable if detail is not None else record.allocatable if record else {}
+        capacity = detail.capacity if detail is not None else record.capacity if record else None
+        allocations = node_allocation(pods, allocatable, capacity)
+        usage = snapshot.usage
+        series = usage.series(node_series(name))
+        self.show(
+            "usage",
+            (usage.available, usage.nodes.get(name), len(series), series[-1:], allocations),
+            lambda: node_usage_section(name, usage, allocatable, allocations),
+        )
         self.show(
             "allocated",
             (allocations, pods_note),
             lambda: noted(nodes.allocation_section(allocations), pods_note),
         )
-        if not self.unchanged(pods_from, detail, step, self.filter_table.filter_text):
-            rows = [
-                self._rows.get(
-                    p.meta.key,
-                    p,
-                    (nodes.pod_row_inputs(p, now), allocatable),
-                    nodes.pod_row,
-                    p,
-                    now,
-                    allocatable,
+        if not self.unchanged(pods_from, detail, step, self.filter_table.filter_text, usage):
+            rows = []
+            for p in pods:
+                measured = _pod_usage(usage, p.meta.key)
+                inputs = (nodes.pod_row_inputs(p, now), allocatable, measured)
+                rows.append(
+                    self._rows.get(p.meta.key, p, inputs, nodes.pod_row, p, now, allocatable, measured)
                 )
-                for p in pods
-            ]
             self._rows.prune(rows)
             running = sum(1 for p in pods if not terminated(p))
             caption = Text(f"Pods on {name}: {running} non-terminated", style="bold")

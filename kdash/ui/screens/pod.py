@@ -32,6 +32,7 @@ from kdash.model.workloads import WORKLOAD_KINDS
 from kdash.ui.detail_format import BAD, DIM
 from kdash.ui.format import clean, state_text
 from kdash.ui.messages import OpenLogs, OpenObject, OpenPods
+from kdash.ui.render.usage_detail import pod_usage_section
 from kdash.ui.session import LiveSession
 from kdash.ui.view import LiveView
 from kdash.ui.widgets.crash_log import journal_text
@@ -55,6 +56,7 @@ RUNTIME_RULES = frozenset(rule.id for rule in RULES.values() if rule.scope == "p
 SECTIONS = (
     ("summary", "Pod"),
     ("init", "Init containers (in order)"),
+    ("usage", "Usage (metrics.k8s.io)"),
     ("containers", "Containers"),
     ("conditions", "Conditions"),
     ("crash", "Last crash log (captured when the restart was seen)"),
@@ -178,7 +180,10 @@ class PodDetailScreen(LiveScreen):
     # -- live updates ------------------------------------------------------------------------------
 
     def relevant(self, changes: ChangeSet) -> bool:
-        """This pod, its owners, or an event named after it (events are `<pod>.<hash>`)."""
+        """This pod, its owners, an event named after it (events are `<pod>.<hash>`), or a metrics
+        poll (the usage section)."""
+        if changes.usage_changed:
+            return True
         prefix = self.key.name + "."
         for key in changes.added | changes.modified | changes.deleted:
             if key == self.key:
@@ -208,6 +213,8 @@ class PodDetailScreen(LiveScreen):
             return
         self._section("summary", summary_section(current, now, deleted=self.deleted))
         self._section("init", init_containers_section(current, now))
+        if not self.deleted:  # a deleted pod keeps the usage it last had (its history is dropped)
+            self._section("usage", pod_usage_section(current, snapshot.usage))
         self._section("containers", containers_section(current, now))
         self._section("conditions", conditions_section(current.conditions, now))
         crash = crash_logs_section(

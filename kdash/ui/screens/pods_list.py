@@ -1,13 +1,13 @@
 """A generic live list of pods: `:pods` and quota → heaviest pods.
 
-Its rows come from kdash.ui.render.pods (as do a workload's pods); the quota helper `heaviest_pods`
-is a pure function so the ordering can be tested without a UI.
+Its rows come from kdash.ui.render.pods (as do a workload's pods), with their usage from the
+snapshot's metrics (kdash.ui.usage_rows: a metrics poll replaces only the usage cells); the quota
+helper `heaviest_pods` is a pure function so the ordering can be tested without a UI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,12 +22,14 @@ from kdash.model.source import ChangeSet
 from kdash.ui.format import clean
 from kdash.ui.render import pods
 from kdash.ui.render.pods import pod_amount, request_field
+from kdash.ui.render.table import Cell
 from kdash.ui.session import LiveSession
+from kdash.ui.usage_rows import PodRows, metrics_note
 from kdash.ui.view import LiveView
 from kdash.ui.widgets.kind_state import state_badge
 from kdash.ui.widgets.list_keys import FilterBar
-from kdash.ui.widgets.list_live import RowCache, TableScreen, age_step
-from kdash.ui.widgets.resource_table import ResourceTable, Row
+from kdash.ui.widgets.list_live import TableScreen, age_step
+from kdash.ui.widgets.resource_table import ResourceTable
 
 # -- quota → heaviest pods ---------------------------------------------------------------------------
 
@@ -61,7 +63,8 @@ def heaviest_pods(snapshot: ClusterSnapshot, namespace: str, resources: Sequence
 
 class PodListScreen(TableScreen):
     """Pods chosen by `keys_provider` (called when the pods change), in the provider's order until
-    the user sorts. `enter` opens the pod detail. The title carries the pods' sync state."""
+    the user sorts. `enter` opens the pod detail. The title carries the pods' sync state, and
+    says "metrics unavailable" when the usage cells read n/a for want of metrics.k8s.io."""
 
     ORIGIN = "pods"
 
@@ -83,7 +86,7 @@ class PodListScreen(TableScreen):
         self.keys_provider = keys_provider
         self.show_namespace = show_namespace
         self.resources = tuple(resources)
-        self._rows = RowCache()
+        self._rows = PodRows(namespace=show_namespace, extra=self._extra if self.resources else None)
         self._keys: tuple[Any, list[ObjectKey]] | None = None  # (pods map, keys) of the last call
         self._title: Text | None = None
 
@@ -111,6 +114,8 @@ class PodListScreen(TableScreen):
         return ("pods",)
 
     def rows_changed(self, changes: ChangeSet) -> bool:
+        if changes.usage_changed:  # a metrics poll: every row's usage
+            return True
         return any(k.kind == "Pod" for k in changes.added | changes.modified | changes.deleted)
 
     def _keys_of(self, snapshot: ClusterSnapshot) -> list[ObjectKey]:
@@ -123,14 +128,10 @@ class PodListScreen(TableScreen):
     def refresh_from(self, view: LiveView) -> None:
         snapshot, now = view.snapshot, view.now
         table = self.query_one("#pods-table", ResourceTable)
-        if not self.unchanged(snapshot.pods, snapshot.namespace, age_step(now)):
-            rows = []
-            for key in self._keys_of(snapshot):
-                pod = snapshot.pods.get(key)
-                if pod is not None:
-                    rows.append(self._rows.get(key, pod, pods.pod_ages(pod, now), self._row, pod, now))
-            self._rows.prune(rows)
-            table.set_rows(rows)
+        if not self.unchanged(snapshot.pods, snapshot.namespace, age_step(now), snapshot.usage):
+            records = snapshot.pods
+            shown = [records[k] for k in self._keys_of(snapshot) if k in records]
+            table.set_rows(self._rows.rows(shown, now, snapshot.usage))
         state = self.state(view)
         table.placeholder = self.placeholder(state, "no pods")
         title = Text(clean(self.list_title), style="bold")
@@ -139,10 +140,13 @@ class PodListScreen(TableScreen):
         if badge:
             title.append("  ")
             title.append_text(badge)
+        note = metrics_note(snapshot.usage)
+        if note is not None:
+            title.append("  ")
+            title.append_text(note)
         if title != self._title:  # Static.update re-lays out the screen: only on change
             self._title = title
             self.query_one("#pods-title", Static).update(title)
 
-    def _row(self, pod: PodRecord, now: datetime) -> Row:
-        extra = (pods.requests_cell(pod, self.resources),) if self.resources else ()
-        return pods.pod_row(pod, now, namespace=self.show_namespace, extra=extra)
+    def _extra(self, pod: PodRecord) -> tuple[Cell, ...]:
+        return (pods.requests_cell(pod, self.resources),)

@@ -24,6 +24,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Footer, Static
 
@@ -175,11 +176,15 @@ class KindListScreen(TableScreen):
         message.stop()
         if message.feed is not self.feed:
             return  # a feed closed since (namespace switch): its last words are not ours
+        if self not in self.app.screen_stack:
+            return  # replaced (a `:` command): its feed is closing
         columns = message.feed.view().columns
-        if columns and columns != self._columns:
-            await self._install(columns)
-        if self.view is not None:
-            self._draw(self.view)
+        try:
+            if columns and columns != self._columns:
+                await self._install(columns)
+        except NoMatches:
+            return  # the app is closing: its widgets are gone
+        self._redraw()
 
     async def _install(self, columns: tuple[TableColumn, ...]) -> None:
         """The server's columns arrived (or changed): a new table in place of the old one, with the
@@ -203,8 +208,12 @@ class KindListScreen(TableScreen):
         self.call_after_refresh(self._redraw)  # once laid out: whether the wide columns fit
 
     def _redraw(self) -> None:
-        if self.view is not None:
+        if self.view is None or self not in self.app.screen_stack:
+            return  # replaced (a `:` command) before this callback came
+        try:
             self._draw(self.view)
+        except NoMatches:
+            return  # the app is closing: its widgets are gone
 
     # -- drawing -----------------------------------------------------------------------------------
 

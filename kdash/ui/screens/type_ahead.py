@@ -92,3 +92,47 @@ class TypeAheadModal(ModalScreen[ResultT]):
     def _apply(self, event: events.Key) -> bool:
         """Apply one key to the prompt; False when the key is not the prompt's."""
         raise NotImplementedError
+
+
+class ForwardsTypeAhead:
+    """Mixed into every screen a prompt may open over (`:` and `n` are app bindings): the keys typed
+    right after the opening key were already handed to this screen's focused widget, so when they
+    bubble up here they go on to the prompt, as the dashboard's do, instead of being lost."""
+
+    app: Any
+    active_bindings: Any
+    #: Actions whose prompt gets the keys typed after them.
+    PROMPT_ACTIONS: ClassVar[frozenset[str]] = frozenset({"command_bar", "pick_namespace"})
+
+    async def _on_key(self, event: events.Key) -> None:
+        """The opening key is acted on here, as it bubbles up in the order typed: left to the app's
+        binding it would be handled only after the keys typed next had already gone by.
+
+        Named `_on_key` so it does not shadow a list screen's `on_key` (FilterKeys): Textual calls
+        each class's handler along the MRO until one prevents the default."""
+        top = self.app.screen
+        if top is not self:
+            if isinstance(top, TypeAheadModal):
+                event.stop()
+                event.prevent_default()
+                await top.type_ahead(event)
+            return
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.enabled and active.binding.action in self.PROMPT_ACTIONS:
+            event.stop()
+            event.prevent_default()
+            await self.app.run_action(active.binding.action, active.node)
+
+    async def on_type_ahead_drained(self, message: TypeAheadDrained) -> None:
+        message.stop()
+        await message.prompt.drained()
+
+
+def announce_prompt(prompt: TypeAheadModal[Any], below: Any) -> None:
+    """Right after `prompt` was pushed over `below`: the keys typed before it opened are in
+    `below`'s focused widget's queue; a marker sent down the same path says when they have all
+    reached the prompt (see the module docstring)."""
+    prompt.expect_type_ahead()
+    origin = below.focused or below
+    if not origin.post_message(TypeAheadDrained(prompt)):
+        prompt.app.call_later(prompt.drained)

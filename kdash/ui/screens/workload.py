@@ -30,12 +30,13 @@ from kdash.ui.render import pods
 from kdash.ui.render.storage import statefulset_claims_section
 from kdash.ui.render.workloads import ready_text
 from kdash.ui.session import LiveSession
+from kdash.ui.usage_rows import PodRows, metrics_note
 from kdash.ui.view import LiveView
 from kdash.ui.widgets.detail_sections import label_grid
 from kdash.ui.widgets.feed_set import CLAIMS, STATEFULSETS, FeedSet, TypedFeedChanged
 from kdash.ui.widgets.kind_state import state_badge
 from kdash.ui.widgets.list_keys import FilterBar
-from kdash.ui.widgets.list_live import RowCache, TableScreen, age_step
+from kdash.ui.widgets.list_live import TableScreen, age_step
 from kdash.ui.widgets.resource_table import ResourceTable
 
 
@@ -112,7 +113,7 @@ class WorkloadPodsScreen(TableScreen):
         self.record: WorkloadRecord | None = None
         self.deleted = False
         self.score: ObjectScore | None = None
-        self._rows = RowCache()
+        self._rows = PodRows()  # usage cells follow metrics polls cheaply
         self._state = Text(end="")
         self._summary: tuple[Any, ...] | None = None
         # a StatefulSet's claims (`<template>-<sts>-<ordinal>`) come from on-demand feeds
@@ -141,6 +142,8 @@ class WorkloadPodsScreen(TableScreen):
         return [k for k in kinds if k]
 
     def rows_changed(self, changes: ChangeSet) -> bool:
+        if changes.usage_changed:
+            return True
         for key in changes.added | changes.modified | changes.deleted:
             if key == self.key or (key.kind in ("Pod", "ReplicaSet") and key.namespace == self.key.namespace):
                 return True
@@ -153,15 +156,13 @@ class WorkloadPodsScreen(TableScreen):
         self.deleted = record is None
         if record is not None:
             self.record = record
-        if not self.unchanged(snapshot.pods, snapshot.pods_by_workload, age_step(now)):
-            rows = [
-                self._rows.get(pod.meta.key, pod, pods.pod_ages(pod, now), pods.pod_row, pod, now)
-                for pod in snapshot.pods_of(self.key)
-            ]
-            self._rows.prune(rows)
-            table.set_rows(rows)
+        if not self.unchanged(snapshot.pods, snapshot.pods_by_workload, age_step(now), snapshot.usage):
+            table.set_rows(self._rows.rows(snapshot.pods_of(self.key), now, snapshot.usage))
         state = self.state(view)
         self._state = state_badge(state)
+        missing = metrics_note(snapshot.usage)  # the usage cells read n/a: say why, once
+        if missing is not None:
+            self._state = Text.assemble(self._state, ("  " if self._state else "", ""), missing, end="")
         if table.filter_text:  # the summary's first line says what the filter hides
             note = f"{self.shown_count()} pods{self.filter_note()}"
             self._state = Text.assemble(self._state, ("  " if self._state else "", ""), (note, "dim"), end="")

@@ -25,6 +25,7 @@ from kdash.model.source import ClusterSource
 from kdash.model.timefmt import age
 from kdash.ui.detail_format import BAD, DIM
 from kdash.ui.format import clean
+from kdash.ui.screens.type_ahead import ForwardsTypeAhead
 from kdash.ui.widgets.detail_yaml import SECRET_REFUSAL, describe, find_matches, highlight_yaml, to_yaml
 
 Mode = Literal["yaml", "describe"]
@@ -41,7 +42,7 @@ class ObjectLoaded(Message):
         self.error = error
 
 
-class ObjectYamlScreen(Screen[None]):
+class ObjectYamlScreen(ForwardsTypeAhead, Screen[None]):
     """The full object as YAML (`mode="yaml"`) or as a kubectl-describe-like page."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

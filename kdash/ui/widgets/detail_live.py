@@ -12,16 +12,18 @@ from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
 from kdash.model.findings import Finding
 from kdash.model.meta import ObjectKey
 from kdash.model.source import ChangeSet
+from kdash.ui.screens.type_ahead import ForwardsTypeAhead
 from kdash.ui.session import LiveSession
 from kdash.ui.view import LiveView
 
 
-class LiveScreen(Screen[None]):
+class LiveScreen(ForwardsTypeAhead, Screen[None]):
     """Base of the drill-down screens: `esc` pops, `refresh_from(view)` runs on relevant changes.
 
     Subclasses implement `refresh_from` and may override `relevant` to ignore publishes that do not
@@ -56,11 +58,16 @@ class LiveScreen(Screen[None]):
         if self not in self.app.screen_stack:
             return  # popped: its widgets are being removed (it unsubscribes on unmount)
         self.view = view
-        if self.wants(changes):
-            self.refresh_from(view)
-        elif view.report is not self._findings_from:
-            self.watch_findings(view, self._finding_keys)
-            self.show_findings()
+        try:
+            if self.wants(changes):
+                self.refresh_from(view)
+            elif view.report is not self._findings_from:
+                self.watch_findings(view, self._finding_keys)
+                self.show_findings()
+        except NoMatches:
+            # The app is closing: it removes every screen's widgets without popping the stack, and
+            # a publish (a metrics poll, the clock) can land in between. Nothing is left to draw.
+            return
 
     def wants(self, changes: ChangeSet | None) -> bool:
         """Whether a view with these changes (None: only the clock or the report moved) needs a redraw."""

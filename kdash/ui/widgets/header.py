@@ -13,20 +13,27 @@ from textual.widgets import Static
 
 from kdash.alerts.model import AlertSeverity
 from kdash.health.scoring import coverage
-from kdash.model.snapshot import ClusterSnapshot, SyncPhase
+from kdash.model.snapshot import ClusterSnapshot, KindState, SyncPhase
 from kdash.ui.format import ERROR_STYLE, MUTED_STYLE, OK_STYLE, WARNING_STYLE, clean, grade_text
 from kdash.ui.widgets.pane import DashboardView
 
 SEP = " │ "
+METRICS_SUFFIX = ".metrics.k8s.io"
+
+
+def object_states(snapshot: ClusterSnapshot) -> list[KindState]:
+    """The kinds' states without the metrics kinds: those are polled by design (metrics-server
+    cannot be watched) and say what is wrong with them in the usage columns, so neither their
+    polling nor their failing makes the cluster's objects look "polling" or "reconnecting"."""
+    return [s for k, s in snapshot.states.items() if not k.endswith(METRICS_SUFFIX)]
 
 
 def sync_state(snapshot: ClusterSnapshot, view: DashboardView) -> Text:
     """live / syncing / reconnecting / stale for N s, from the states of the kinds kdash can read
     (forbidden ones are not "live": `access_text` speaks for them); "no access" when none is."""
-    states = [
-        s for s in snapshot.states.values() if s.phase not in (SyncPhase.UNAVAILABLE, SyncPhase.FORBIDDEN)
-    ]
-    if not states and any(s.phase is SyncPhase.FORBIDDEN for s in snapshot.states.values()):
+    every = object_states(snapshot)
+    states = [s for s in every if s.phase not in (SyncPhase.UNAVAILABLE, SyncPhase.FORBIDDEN)]
+    if not states and any(s.phase is SyncPhase.FORBIDDEN for s in every):
         return Text("● no access", style=ERROR_STYLE)
     stale = [s.stale_since for s in states if s.stale_since is not None]
     if stale:
@@ -54,7 +61,7 @@ def shown_namespaces(snapshot: ClusterSnapshot) -> tuple[str, ...]:
 
 def access_text(snapshot: ClusterSnapshot) -> Text | None:
     """ "limited access …" when a kind is forbidden (wholly, or in a namespace), else None."""
-    states = [s for s in snapshot.states.values() if s.phase is not SyncPhase.UNAVAILABLE]
+    states = [s for s in object_states(snapshot) if s.phase is not SyncPhase.UNAVAILABLE]
     forbidden = [s for s in states if s.phase is SyncPhase.FORBIDDEN]
     denied = sorted({ns for s in states for ns in s.denied})
     if not forbidden and not denied and not shown_namespaces(snapshot):

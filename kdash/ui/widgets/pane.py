@@ -144,6 +144,10 @@ class Pane(FilterKeys, PaneBox):
         """(css state class, words) for the pane's worst kind; ("", "") when all is live."""
         return kinds_state(view.snapshot.states, self.KINDS, view.snapshot.namespace, view.now)
 
+    def notes(self, view: DashboardView) -> list[str]:  # noqa: ARG002 - subclasses look at it
+        """Words the bottom border adds after the state (e.g. "metrics unavailable")."""
+        return []
+
     def _update_chrome(self, view: DashboardView) -> None:
         table = self.table
         state_class, words = self.state_message(view)
@@ -156,6 +160,7 @@ class Pane(FilterKeys, PaneBox):
             subtitle.append(f"/{table.filter_text}")
         if words:
             subtitle.append(words)
+        subtitle.extend(self.notes(view))
         titles = (f"{self.TITLE} [{count}]" if total or shown else self.TITLE, clean("  ".join(subtitle)))
         if titles != self._titles:
             before = self._titles or ("", "")
