@@ -20,7 +20,7 @@ from kdash.alerts.model import AlertSeverity
 from kdash.model.autoscaling import HpaRecord
 from kdash.model.cluster import NodeRecord
 from kdash.model.meta import ObjectKey
-from kdash.model.pods import ContainerStatus, PodRecord
+from kdash.model.pods import ContainerStatus, PodRecord, last_exit_text
 from kdash.model.quotas import QuotaRecord
 from kdash.model.workloads import WorkloadRecord
 
@@ -91,14 +91,6 @@ def alert_id(condition: str, key: ObjectKey, container: str = "") -> str:
 def short(text: str, limit: int = MAX_MESSAGE) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _last_exit(s: ContainerStatus) -> str:
-    last = s.last_termination
-    if last is None:
-        return ""
-    code = f" (exit code {last.exit_code})" if last.exit_code is not None else ""
-    return f"; last exit: {last.reason or 'terminated'}{code}"
 
 
 @lru_cache(maxsize=64)
@@ -207,7 +199,7 @@ def _crash_loop(
         elif st.state == "terminated" and st.exit_code == 0 and s.init:
             return False  # an init container that finally succeeded
     last = s.last_termination
-    message = f"container {s.name} of pod {pod.meta.name} is in CrashLoopBackOff ({s.restart_count} restarts{_last_exit(s)})"
+    message = f"container {s.name} of pod {pod.meta.name} is in CrashLoopBackOff ({s.restart_count} restarts{last_exit_text(s)})"
     term = short(last.message) if last is not None and last.message else ""
     found.hits.append(
         Hit(
@@ -257,7 +249,7 @@ def _restart_jump(
             "RestartJump",
             WARNING,
             f"container {s.name} of pod {pod.meta.name} restarted {jump} times within {window} "
-            f"({s.restart_count} in all{_last_exit(s)})",
+            f"({s.restart_count} in all{last_exit_text(s)})",
             s.name,
             mark=s.restart_count,
             exit_code=s.last_termination.exit_code if s.last_termination else None,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from kdash.health.context import Ctx
 from kdash.health.registry import Hit, Rule, pod_rule
 from kdash.model.findings import Severity
-from kdash.model.pods import ContainerStatus, PodRecord
+from kdash.model.pods import ContainerStatus, PodRecord, last_exit_text
 
 ERR, WARN = Severity.ERROR, Severity.WARNING
 PULL_FAILURES = frozenset({"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"})
@@ -41,14 +41,6 @@ def _crash_log_tail(ctx: Ctx, pod: PodRecord, container: str) -> str:
     return ""
 
 
-def _last_exit(s: ContainerStatus) -> str:
-    last = s.last_termination
-    if last is None:
-        return ""
-    code = f" (exit code {last.exit_code})" if last.exit_code is not None else ""
-    return f"; last exit: {last.reason or 'terminated'}{code}"
-
-
 @pod_rule(
     Rule(
         "pod-crashloop",
@@ -67,7 +59,7 @@ def pod_crashloop(ctx: Ctx, pod: PodRecord) -> Iterator[Hit]:
         if s.state.state == "waiting" and s.state.reason == "CrashLoopBackOff":
             yield Hit(
                 f"pod {pod.meta.name}, container {s.name} is in CrashLoopBackOff ({s.restart_count} "
-                f"restarts{_last_exit(s)}){_crash_log_tail(ctx, pod, s.name)}",
+                f"restarts{last_exit_text(s)}){_crash_log_tail(ctx, pod, s.name)}",
                 s.name,
             )
 
@@ -110,7 +102,7 @@ def pod_restarts_high(ctx: Ctx, pod: PodRecord) -> Iterator[Hit]:
     for s in pod.init_containers + pod.containers:
         if s.restart_count >= ctx.config.restarts_threshold:
             yield Hit(
-                f"pod {pod.meta.name}, container {s.name} restarted {s.restart_count} times{_last_exit(s)}",
+                f"pod {pod.meta.name}, container {s.name} restarted {s.restart_count} times{last_exit_text(s)}",
                 s.name,
             )
 
@@ -157,7 +149,7 @@ def _init_stuck(ctx: Ctx, pod: PodRecord) -> Hit | None:
         )
         waited = ctx.minutes_since(pod.meta.created)
         if failing:
-            return Hit(f"pod {pod.meta.name}, init container {s.name} is failing{_last_exit(s)}", s.name)
+            return Hit(f"pod {pod.meta.name}, init container {s.name} is failing{last_exit_text(s)}", s.name)
         if waited is not None and waited > ctx.config.pending_minutes:
             return Hit(
                 f"pod {pod.meta.name}, init container {s.name} has not completed after {waited:.0f} min",

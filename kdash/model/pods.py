@@ -141,3 +141,13 @@ class RestartRecord:
     last_message: str = ""
     workload: OwnerRef | None = None
     crash_log: tuple[str, ...] = ()  # previous-container log tail captured when restarts rose
+
+
+def last_exit_text(s: ContainerStatus) -> str:
+    """ "; last exit: OOMKilled (exit code 137)" for a message about a restarting container, "" when
+    it never terminated. One wording for the health findings and the alerts."""
+    last = s.last_termination
+    if last is None:
+        return ""
+    code = f" (exit code {last.exit_code})" if last.exit_code is not None else ""
+    return f"; last exit: {last.reason or 'terminated'}{code}"
