@@ -122,6 +122,54 @@ def test_all_namespaces_prefix_tail_and_the_stream_cap(capsys: pytest.CaptureFix
     assert len(out) == 4 and all(line.startswith("shop web-") for line in out)  # --tail 2 of each of 2
 
 
+def test_exclude_pod_exclude_container_and_container_state_choose_what_is_followed(
+    capsys: pytest.CaptureFixture[str], sim: Any
+) -> None:
+    pods = sorted(web_pods(sim))
+    code, out, err = run(
+        capsys,
+        sim,
+        "^web-",
+        "-n",
+        "shop",
+        "--no-follow",
+        "--exclude-pod",
+        pods[0],
+        "-E",
+        "^ngin",
+        "-o",
+        "raw",
+    )
+    assert code == 0 and out
+    followed = {tuple(line[2:].split(" ")[:3:2]) for line in err if line.startswith("+ ")}
+    others = {
+        (name, c["name"])
+        for name in pods[1:]
+        for c in web_pods(sim)[name]["spec"]["containers"]
+        if c["name"] != "nginx"
+    }
+    assert others and followed == others  # the excluded pod and every nginx container left out
+
+    # stern's --container-state: only containers whose current state is the one asked for
+    waiting = {
+        (p["metadata"]["namespace"], p["metadata"]["name"], st["name"])
+        for p in sim.list("Pod")
+        if p["spec"].get("nodeName")
+        for st in p.get("status", {}).get("containerStatuses", [])
+        if "waiting" in st.get("state", {})
+    }
+    code, _, err = run(
+        capsys, sim, ".", "-A", "--no-follow", "--container-state", "waiting", "--max-log-requests", "500"
+    )
+    assert code == 0 and waiting
+    shown = {tuple(line[2:].replace(" › ", " ").split(" ")[:3]) for line in err if line.startswith("+ ")}
+    assert shown == waiting
+    code, _, err = run(capsys, sim, "web", "--container-state", "asleep", "--no-follow")
+    assert code == 2 and err == [
+        "kdash: --container-state: expected running, waiting, terminated or all, got 'asleep'."
+    ]
+
+
 def evil_pod(sim: Any, name: str) -> JSON:
     """A one-container copy of a web pod (nginx only), stored in the sim."""
     template = copy.deepcopy(next(iter(web_pods(sim).values())))

@@ -31,6 +31,29 @@ def add_parser(sub: Any, add_target_options: Callable[[argparse.ArgumentParser],
     add("-l", "--selector", metavar="SELECTOR", help="label selector, e.g. app=web,tier!=cache")
     add("-c", "--container", metavar="REGEX", help="only containers whose name matches (default: all)")
     add(
+        "--exclude-pod",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="leave out pods whose name matches (repeatable)",
+    )
+    add(
+        "-E",
+        "--exclude-container",
+        action="append",
+        default=[],
+        metavar="REGEX",
+        help="leave out containers whose name matches (repeatable)",
+    )
+    add(
+        "--container-state",
+        action="append",
+        default=[],
+        metavar="STATE",
+        help="only containers now running, waiting or terminated (repeatable or comma-separated; "
+        "default all: a crash-looping container is followed across its restarts)",
+    )
+    add(
         "-s",
         "--since",
         metavar="DURATION",

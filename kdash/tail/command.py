@@ -51,6 +51,9 @@ def _parse(args: argparse.Namespace) -> tuple[Query, LogTarget]:
         previous=args.previous,
         include=args.include,
         exclude=args.exclude,
+        exclude_pod=args.exclude_pod,
+        exclude_container=args.exclude_container,
+        container_state=args.container_state,
     )
     if args.tail < -1:
         raise UsageError(f"--tail: expected -1 (all) or a number of lines, got {args.tail}.")

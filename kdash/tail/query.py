@@ -19,6 +19,7 @@ from kdash.model.pods import PodRecord
 from kdash.model.selectors import parse_label_selector
 from kdash.model.snapshot import ClusterSnapshot
 
+CONTAINER_STATES = ("running", "waiting", "terminated")
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -44,6 +45,20 @@ def compile_regex(text: str, option: str) -> re.Pattern[str]:
         raise UsageError(f"{option}: {text!r} is not a regular expression ({exc}).") from None
 
 
+def parse_states(values: Sequence[str]) -> frozenset[str]:
+    """`--container-state running,waiting` (repeatable, comma-separated, or `all`) as a set; empty
+    means every state."""
+    states = {part.strip() for value in values for part in value.split(",") if part.strip()}
+    if not states or "all" in states:
+        return frozenset()
+    unknown = sorted(states.difference(CONTAINER_STATES))
+    if unknown:
+        raise UsageError(
+            f"--container-state: expected running, waiting, terminated or all, got {', '.join(map(repr, unknown))}."
+        )
+    return frozenset(states)
+
+
 @dataclass(frozen=True)
 class Query:
     """Which pods and containers (`pod`/`container` are searched anywhere in the name, like stern's)."""
@@ -54,6 +69,9 @@ class Query:
     previous: bool = False
     include: tuple[re.Pattern[str], ...] = field(default=())
     exclude: tuple[re.Pattern[str], ...] = field(default=())
+    exclude_pod: tuple[re.Pattern[str], ...] = field(default=())
+    exclude_container: tuple[re.Pattern[str], ...] = field(default=())
+    states: frozenset[str] = frozenset()  # empty: every state (stern's --container-state all)
 
     @classmethod
     def from_options(
@@ -65,6 +83,9 @@ class Query:
         previous: bool = False,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
+        exclude_pod: Sequence[str] = (),
+        exclude_container: Sequence[str] = (),
+        container_state: Sequence[str] = (),
     ) -> Query:
         if not pod and not selector:
             raise UsageError("give a pod-name regex (kdash logs web) or a label selector (-l app=web).")
@@ -81,6 +102,9 @@ class Query:
             previous=previous,
             include=tuple(compile_regex(p, "--include") for p in include),
             exclude=tuple(compile_regex(p, "--exclude") for p in exclude),
+            exclude_pod=tuple(compile_regex(p, "--exclude-pod") for p in exclude_pod),
+            exclude_container=tuple(compile_regex(p, "--exclude-container") for p in exclude_container),
+            states=parse_states(container_state),
         )
 
     def wants_line(self, plain: str) -> bool:
@@ -90,7 +114,10 @@ class Query:
         return not any(p.search(plain) for p in self.exclude)
 
     def wants_pod(self, pod: PodRecord) -> bool:
-        if self.pod is not None and self.pod.search(pod.meta.name) is None:
+        name = pod.meta.name
+        if self.pod is not None and self.pod.search(name) is None:
+            return False
+        if any(p.search(name) for p in self.exclude_pod):
             return False
         return self.selector is None or self.selector.matches(pod.meta.labels)
 
@@ -102,6 +129,11 @@ class Query:
         names = [c.name for c in pod.spec.containers] or [c.name for c in pod.containers]
         if self.container is not None:
             names = [n for n in names if self.container.search(n)]
+        if self.exclude_container:
+            names = [n for n in names if not any(p.search(n) for p in self.exclude_container)]
+        if self.states:
+            state_of = {s.name: s.state.state for s in pod.containers}
+            names = [n for n in names if state_of.get(n) in self.states]
         if self.previous:
             restarted = {s.name for s in pod.containers if s.restart_count > 0 or s.last_termination}
             names = [n for n in names if n in restarted]
