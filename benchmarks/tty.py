@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -114,8 +115,12 @@ def churn(
     idle_seconds: float = 5.0,
     settle: float = 2.0,
     timeout: float = 600,
+    on_start: Callable[[int], Any] | None = None,
+    start: int = 0,
 ) -> dict[str, Any]:
-    """T3/T4 in a real terminal: kdash's CPU while `rate` pods/s change, and change → screen."""
+    """T3/T4 in a real terminal: kdash's CPU while `rate` pods/s change, and change → screen.
+    `on_start(pid)` is called as the changes start (benchmarks/quick.py attaches a profiler);
+    `start` continues an earlier run's restart counts."""
     before = load1()
     proc = subprocess.Popen(
         _command("churn", kubeconfig, expect, size, timeout),
@@ -126,7 +131,7 @@ def churn(
         cwd=ROOT,
     )
     try:
-        return _churn(proc, sim, seconds, rate, idle_seconds, settle, timeout, before)
+        return _churn(proc, sim, seconds, rate, idle_seconds, settle, timeout, before, on_start, start)
     finally:
         _stop(proc)
 
@@ -140,6 +145,8 @@ def _churn(
     settle: float,
     timeout: float,
     before: float,
+    on_start: Callable[[int], Any] | None = None,
+    start: int = 0,
 ) -> dict[str, Any]:
     assert proc.stdin is not None and proc.stdout is not None
     ready = _read_event(proc.stdout, timeout + 30)
@@ -147,7 +154,7 @@ def _churn(
         proc.wait(30)
         raise _failed(ready, proc.stderr.read() if proc.stderr else "")
     pid = int(ready["pid"])
-    driver = Churn(sim, rate)
+    driver = Churn(sim, rate, start=start)
     prepared = driver.prepare()  # a pool of crash-looping pods (changes kdash absorbs before the window)
     time.sleep(settle)  # start-up leftovers (the log tail connecting) are not the sustained load
     idle0, t0 = cpu_seconds(pid), time.perf_counter()
@@ -156,9 +163,12 @@ def _churn(
     load_start = load1()
     driver.start()
     cpu0, t2 = cpu_seconds(pid), time.perf_counter()
+    profiler = on_start(pid) if on_start is not None else None
     time.sleep(seconds)
     cpu1, t3 = cpu_seconds(pid), time.perf_counter()
     driver.stop()
+    if profiler is not None:
+        profiler.wait(60)
     time.sleep(2.0)  # let the last changes reach the screen
     out, err = proc.communicate("stop\n", timeout=120)
     result = _last_json(out)

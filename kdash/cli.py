@@ -24,8 +24,10 @@ from typing import TYPE_CHECKING, Any
 from kdash import __version__
 from kdash.crashes import add_parser as add_crashes_parser
 from kdash.errors import ConfigError, KdashError
+from kdash.exporter import add_parser as add_exporter_parser
 from kdash.k8s.redact import RedactingFormatter, redact
 from kdash.model.logtext import clean
+from kdash.serve import add_parser as add_serve_parser
 from kdash.tail import add_parser as add_logs_parser
 from kdash.watchcmd import add_hook_option
 from kdash.watchcmd import add_parser as add_watch_parser
@@ -87,6 +89,15 @@ def _add_alert_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_fleet_options(parser: argparse.ArgumentParser) -> None:
+    """`--fleet` / `--contexts a,b`: several clusters side by side, worst first (kdash/fleet_launch.py)."""
+    group = parser.add_argument_group("fleet")
+    group.add_argument(
+        "--fleet", action="store_true", help="open the Fleet screen on every context of the kubeconfig"
+    )
+    group.add_argument("--contexts", metavar="A,B,...", help="open the Fleet screen on these contexts")
+
+
 def build_parser(*, check_options: bool = True) -> argparse.ArgumentParser:
     """The whole command line; without `check_options` the `check` subcommand is only named
     (its options live in kdash.check.command, ~0.5 s of imports a dashboard launch never needs)."""
@@ -99,7 +110,8 @@ def build_parser(*, check_options: bool = True) -> argparse.ArgumentParser:
     _add_target_options(parser)
     add_hook_option(parser)
     _add_alert_options(parser)
-    sub = parser.add_subparsers(dest="command", metavar="{check,crashes,logs,sim,watch}")
+    _add_fleet_options(parser)
+    sub = parser.add_subparsers(dest="command", metavar="{check,crashes,exporter,logs,serve,sim,watch}")
     check = sub.add_parser("check", help="print the health report (exit 1 when a threshold is broken)")
     _add_target_options(check, inherit=True)
     if check_options:
@@ -113,6 +125,8 @@ def build_parser(*, check_options: bool = True) -> argparse.ArgumentParser:
     add_crashes_parser(sub)
     add_watch_parser(sub, lambda p: _add_target_options(p, inherit=True))
     add_logs_parser(sub, lambda p: _add_target_options(p, inherit=True))
+    add_exporter_parser(sub, lambda p: _add_target_options(p, inherit=True))
+    add_serve_parser(sub, lambda p: _add_target_options(p, inherit=True))
     return parser
 
 
@@ -131,6 +145,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_check(args)
         if args.command in ("watch", "logs"):
             return _run_headless(args, f"kdash.{'watchcmd' if args.command == 'watch' else 'tail'}.command")
+        if args.command == "exporter":
+            return _run_headless(args, "kdash.exporter.command")
+        if args.command == "serve":  # --demo: one simulated cluster in this process, shared by every tab
+            return _run_headless(args, "kdash.serve.command")
         if args.command == "crashes":
             from kdash.crashes import run as run_crashes
 
@@ -148,14 +166,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _setup_logging(path: str | None) -> None:
+    """kdash's own log to --log-file; libraries' warnings (the kubernetes client logs a failing exec
+    credential plugin on the root logger) to the same file, never to stderr, where they would draw
+    over the dashboard: what matters of them reaches the user as kdash's own sentence."""
+    root = logging.getLogger()
     if not path:
-        logging.getLogger("kdash").addHandler(logging.NullHandler())
+        for logger in (logging.getLogger("kdash"), root):
+            if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):  # once a process
+                logger.addHandler(logging.NullHandler())
         return
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(threadName)s: %(message)s"))
-    root = logging.getLogger("kdash")
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    root.addHandler(handler)  # WARNING and above from libraries
+    own = logging.getLogger("kdash")
+    own.setLevel(logging.DEBUG)
 
 
 def _load_config(args: argparse.Namespace) -> KdashConfig:
@@ -278,6 +302,28 @@ def _start_service(
     return service, logs
 
 
+def _start_fleet(
+    args: argparse.Namespace, config: KdashConfig, prefs: Preferences, stack: ExitStack
+) -> tuple[Any, Any, dict[str, Any]]:
+    """`--fleet` / `--contexts` (with --demo: three simulated clusters), listing already."""
+    from kdash import fleet_launch
+
+    kubeconfig = args.kubeconfig
+    if args.demo:
+        from kdash.sim.fleet import demo_specs, start_fleet
+
+        sims = stack.enter_context(start_fleet(demo_specs(3, pods=500), engine=True))
+        kubeconfig, args.context = str(sims.kubeconfig_path), None
+    source, logs, fleet = fleet_launch.start(
+        args,
+        _service_settings(config),
+        stack,
+        kubeconfig=kubeconfig,
+        namespace=lambda target: _open_namespace(args, target, config, prefs),
+    )
+    return source, logs, {"fleet": fleet}
+
+
 def _probe_in_background(target: KubeTarget) -> Callable[[], None]:
     """GET /version on a thread while the UI imports; the returned call waits for it and raises
     its error (ConnectionFailed: one sentence, exit 2) when the server is not there."""
@@ -308,14 +354,22 @@ def _run_app(app: KdashApp) -> int:
 
 def _run_tui(args: argparse.Namespace, run: Callable[[KdashApp], int] = _run_app) -> int:
     """The dashboard; `run` runs the built app (tests pass one that drives it headless)."""
+    from kdash import fleet_launch
+
     config = _load_config(args)
     with ExitStack() as stack:
-        target = _resolve_target(args, stack)
         from kdash.ui.prefs import Preferences  # state.json only: no Textual
 
         prefs = Preferences.load()
-        service, logs = _start_service(args, target, config, prefs, stack)
-        reachable = _probe_in_background(target)
+        fleet: dict[str, Any]
+        if fleet_launch.wanted(args):  # no probe: an unreachable context is its row's business
+            service, logs, fleet = _start_fleet(args, config, prefs, stack)
+            reachable: Callable[[], None] = lambda: None  # noqa: E731
+        else:
+            target = _resolve_target(args, stack)
+            service, logs = _start_service(args, target, config, prefs, stack)
+            reachable = _probe_in_background(target)
+            fleet = {"fleet_factory": fleet_launch.factory(target.paths, _service_settings(config))}
         # The informers are listing: import the UI meanwhile (~1 s of it at 10,000 pods).
         keymap = _ui_settings(config)
         health_config = _health_config(config)
@@ -339,6 +393,7 @@ def _run_tui(args: argparse.Namespace, run: Callable[[KdashApp], int] = _run_app
                 notify=config.alerts.notify or bool(getattr(args, "notify", False)),
                 command=config.alerts.command if args.on_alert is None else args.on_alert,  # --on-alert wins
             ),
+            **fleet,
         )
         if config.theme:
             app.theme = config.theme

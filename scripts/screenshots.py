@@ -177,19 +177,53 @@ async def shoot(sim: Any, out: Path, name: str, size: tuple[int, int], action: A
     sys.stdout.write(f"wrote {out / name}\n")
 
 
-async def run(out: Path) -> None:
+async def fleet_shot(out: Path, name: str = "fleet.svg", size: tuple[int, int] = (160, 16)) -> None:
+    """The Fleet screen on `kdash sim --clusters 3`'s clusters (prod, staging, dev), worst first."""
+    from kdash.k8s.fleet import Fleet
+    from kdash.k8s.fleet_source import FleetSource
+    from kdash.sim.fleet import demo_specs, start_fleet
+
+    with start_fleet(demo_specs(3, pods=1000), now=frozen) as sims:
+        fleet = Fleet(str(sims.kubeconfig_path), sims.contexts, clock=frozen, all_contexts=sims.contexts)
+        app = KdashApp(FleetSource(fleet, "prod"), clock=frozen, fleet=fleet)
+        async with app.run_test(size=size) as pilot:
+
+            def ready() -> bool:
+                watch, screen = app.fleet_mode.watch, app.fleet_mode.screen
+                return (
+                    watch is not None
+                    and screen is not None
+                    and len(watch.rows) == 3
+                    and all(r.state in ("live", "forbidden") and r.version for r in watch.rows)
+                    and all(r.grade or not r.pods for r in watch.rows)
+                    and screen.rows == watch.rows
+                )
+
+            await wait_for(pilot, ready)
+            await quiet(pilot)
+            app.save_screenshot(filename=name, path=str(out))
+    sys.stdout.write(f"wrote {out / name}\n")
+
+
+async def run(out: Path, only: list[str]) -> None:
+    if not only or "fleet.svg" in only:
+        await fleet_shot(out)
+    shots = [shot for shot in SHOTS if not only or shot[0] in only]
+    if not shots:
+        return
     sim = start_sim("demo", now=frozen, port=PORT)
     try:
-        for name, size, action in SHOTS:
+        for name, size, action in shots:
             await shoot(sim, out, name, size, action)
     finally:
         sim.stop()
 
 
 def main() -> None:
+    """`screenshots.py [OUT_DIR [NAME.svg ...]]`: every shot, or only those named."""
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    asyncio.run(run(out))
+    asyncio.run(run(out, sys.argv[2:]))
 
 
 if __name__ == "__main__":

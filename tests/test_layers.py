@@ -38,9 +38,17 @@ RULES: dict[str, tuple[set[str], set[str]]] = {
         set(),
     ),
     "tail": ({"model", "k8s", "errors", "headless", "tail"}, set()),
+    "serve": ({"k8s", "errors", "serve"}, {"aiohttp", "aiohttp_jinja2", "jinja2", "textual_serve"}),
+    "exporter": (
+        {"model", "health", "alerts", "k8s", "errors", "config", "headless", "exporter"},
+        {"prometheus_client"},
+    ),
     "k8s": ({"model", "k8s", "errors"}, {"kubernetes", "urllib3", "orjson", "yaml"}),
     "sim": ({"model", "sim"}, {"aiohttp", "orjson", "yaml", "cryptography", "multidict", "yarl"}),
-    "check": ({"model", "health", "k8s", "check", "errors", "config"}, {"rich", "yaml", "orjson"}),
+    "check": (
+        {"model", "health", "k8s", "check", "errors", "config", "exporter"},
+        {"rich", "yaml", "orjson"},
+    ),
     "ui": (
         {"model", "health", "alerts", "journal", "notify", "k8s", "ui", "errors", "config"},
         {"textual", "rich", "humanize", "yaml"},
@@ -223,6 +231,7 @@ def test_every_package_has_a_rule() -> None:
         "kdash.crashes",
         "kdash.watchcmd.command",
         "kdash.tail.command",
+        "kdash.exporter.command",
         "kdash.notify.hooks",
     ],
 )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,16 +26,24 @@ _BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-
 @pytest.fixture
 def log_file(tmp_path: Path) -> Iterator[Path]:
     path = tmp_path / "kdash.log"
-    root = logging.getLogger("kdash")
-    before, level = list(root.handlers), root.level
+    loggers = (logging.getLogger("kdash"), logging.getLogger())
+    before = [(list(lg.handlers), lg.level) for lg in loggers]
     _setup_logging(str(path))
     try:
         yield path
     finally:
-        for handler in root.handlers[len(before) :]:
-            handler.close()
-        root.handlers[:] = before
-        root.setLevel(level)
+        for logger, (handlers, level) in zip(loggers, before, strict=True):
+            for handler in logger.handlers[len(handlers) :]:
+                handler.close()
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+
+
+def test_library_warnings_go_to_the_log_file(log_file: Path) -> None:
+    """The kubernetes client logs a failing exec plugin on the root logger: with no handler there,
+    Python's last resort prints it on stderr, over the dashboard; with --log-file it is kept."""
+    logging.getLogger("kubernetes.config.exec_provider").error("exec: plugin not found")
+    assert "exec: plugin not found" in log_file.read_text(encoding="utf-8")
 
 
 def test_cluster_strings_in_log_records_are_cleaned(log_file: Path) -> None:
@@ -52,3 +62,17 @@ def test_cluster_strings_in_log_records_are_cleaned(log_file: Path) -> None:
     assert len(records) == 2, text  # the newline in the message did not start a forged record
     assert "Traceback (most recent call last):" in text  # tracebacks keep their lines
     assert "RuntimeError: cannot build a record of evilx" in text
+
+
+def test_without_a_log_file_library_warnings_are_not_printed() -> None:
+    """In a process of its own: pytest's log capture would otherwise be the root's handler."""
+    code = (
+        "import logging; from kdash.cli import _setup_logging; _setup_logging(None); _setup_logging(None); "
+        "assert sum(isinstance(h, logging.NullHandler) for h in logging.getLogger().handlers) == 1; "
+        "logging.getLogger('kubernetes.config.exec_provider').error('exec: plugin not found')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""

@@ -21,9 +21,12 @@ from typing import Any, TextIO
 
 from rich.console import Console
 
+from kdash.check.locate import container_lines
 from kdash.check.manifests import MAX_INPUT_BYTES, collector_paused, load_manifests
 from kdash.check.render import render_json, render_junit, render_markdown, render_text
+from kdash.check.sarif import DEFAULT_RULES_URL, Location, render_sarif
 from kdash.check.scope import CheckScope, live_scope, manifest_scope
+from kdash.check.unnamed import unnamed_findings, with_findings
 from kdash.check.usage_note import usage_note
 from kdash.check.yamlload import MAX_DEPTH
 from kdash.config import KdashConfig, load_config
@@ -31,8 +34,9 @@ from kdash.errors import ConnectionFailed, KdashError, UsageError
 from kdash.health import CrashLogs, HealthConfig, HealthReport, check_rule_ids, evaluate, split_ids
 from kdash.health.scoring import GRADED_KINDS
 from kdash.k8s.redact import redact
-from kdash.model.findings import Severity
+from kdash.model.findings import Finding, Severity
 from kdash.model.logtext import clean
+from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import ClusterSnapshot, SyncPhase
 
 EXIT_OK, EXIT_THRESHOLD, EXIT_USAGE = 0, 1, 2
@@ -58,6 +62,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB each, documents nested at most {MAX_DEPTH} levels deep; "
         "past a limit the input is named as not read (exit 2)."
     )
+    fleet = parser.add_argument_group("several clusters (kdash/check/fleet.py)")
+    fleet.add_argument(
+        "--contexts",
+        metavar="A,B,...",
+        help="check these contexts: a report each, a summary, the worst exit code",
+    )
+    fleet.add_argument("--all-contexts", action="store_true", help="check every context of the kubeconfig")
     group = parser.add_argument_group("check")
     group.add_argument(
         "-f",
@@ -68,7 +79,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="check manifests offline instead of a cluster (repeatable; directories are searched "
         "for .yaml/.yml/.json; - reads stdin)",
     )
-    group.add_argument("-o", "--output", choices=("text", "json", "junit", "markdown"), default="text")
+    group.add_argument(
+        "-o",
+        "--output",
+        choices=("text", "json", "junit", "markdown", "sarif"),
+        default="text",
+        help="report format (default: text); sarif is SARIF 2.1.0, for GitHub code scanning",
+    )
+    group.add_argument(
+        "--rules-url",
+        default=DEFAULT_RULES_URL,
+        metavar="URL",
+        help="with -o sarif: where docs/rules.md is, for each rule's helpUri (URL#rule-id); default "
+        f"{DEFAULT_RULES_URL}, relative to the repository (SARIF readers prefer an absolute URL)",
+    )
     group.add_argument(
         "--fail-on",
         choices=tuple(FAIL_ON),
@@ -92,11 +116,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "rules see a history: right-sizing needs [health] rightsizing_minutes of it (default 30, "
         "counted in whole 5-minute blocks); default: one sample",
     )
+    group.add_argument(
+        "--push-gateway",
+        metavar="URL",
+        help="also push the report's metrics (those of `kdash exporter`) to this Prometheus "
+        "Pushgateway once, e.g. from a CronJob; exit 2 when the push fails",
+    )
 
 
 def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Evaluate, print the report, and return the exit code."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
+    if getattr(args, "contexts", None) or getattr(args, "all_contexts", False):
+        from kdash.check.fleet import run_contexts
+
+        return run_contexts(args, out, err, run)
     try:
         file_config = _load_config(args)
         config = _health_config(args, file_config)
@@ -105,8 +139,10 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
             raise UsageError(f"--min-score must be between 0 and 100, got {min_score:g}.")
         files = getattr(args, "files", None)
         crash_logs: CrashLogs = {}
+        locations: dict[ObjectKey, Location] = {}
+        unnamed: list[Finding] = []  # manifest objects with no name: errors, not scored
         if files:
-            snapshot, scope = _offline(files, err)
+            snapshot, scope, locations, unnamed = _offline(files, err)
         else:
             snapshot, scope, crash_logs = _live(args, file_config, err)
             scope = replace(scope, usage=usage_note(snapshot.usage, config))
@@ -115,7 +151,18 @@ def run(args: argparse.Namespace, stdout: TextIO | None = None, stderr: TextIO |
         return exc.exit_code
     with collector_paused():  # scoring and printing a big manifest allocate millions of objects
         report = evaluate(snapshot, config, now=datetime.now(UTC), crash_logs=crash_logs)
-        _write(report, getattr(args, "output", "text"), config.show_ignored, scope, out)
+        report = with_findings(report, unnamed)
+        output = getattr(args, "output", "text")
+        rules_url = getattr(args, "rules_url", DEFAULT_RULES_URL)
+        _write(report, output, config.show_ignored, scope, out, locations, rules_url)
+    if getattr(args, "push_gateway", None):
+        from kdash.exporter.push import push_report
+
+        try:
+            push_report(args.push_gateway, snapshot, report, file_config.alerts)
+        except KdashError as exc:
+            err.write(f"kdash: {redact(clean(exc))}\n")
+            return exc.exit_code
     if not scope.complete:
         return EXIT_INCOMPLETE
     return (
@@ -167,13 +214,27 @@ def _health_config(args: argparse.Namespace, file_config: KdashConfig) -> Health
     )
 
 
-def _offline(files: list[str], err: TextIO) -> tuple[ClusterSnapshot, CheckScope]:
+def _rules_not_run(kind: str) -> str:
+    """What a kind that could not be read costs the report: the cross-object rules that read it
+    did not run (the rest of the report is whole)."""
+    from kdash.health.cross import rules_reading
+
+    rules = rules_reading(kind)
+    return f" (not run: {', '.join(rules)})" if rules else " (the health rules do not read it)"
+
+
+def _offline(
+    files: list[str], err: TextIO
+) -> tuple[ClusterSnapshot, CheckScope, dict[ObjectKey, Location], list[Finding]]:
+    """The manifests' snapshot and scope, where each object is (file, line), and an error finding
+    for each object with neither a name nor a generateName."""
     loaded = load_manifests(files)
     for problem in loaded.problems:
         err.write(f"kdash: {clean(problem)}\n")  # file names and parser sentences quote the input
     if loaded.unreadable and loaded.objects == 0 and not loaded.snapshot.workloads:
         raise UsageError("no manifest could be read.")
-    return loaded.snapshot, manifest_scope(loaded.not_read)
+    unnamed, where = unnamed_findings(loaded.unnamed)
+    return loaded.snapshot, manifest_scope(loaded.not_read), {**loaded.locations, **where}, unnamed
 
 
 def _live(
@@ -215,7 +276,7 @@ def _live(
         if state.phase in (SyncPhase.FORBIDDEN, SyncPhase.ERROR) and not (
             state.phase is SyncPhase.ERROR and state.stale_since is not None
         ):
-            unused = "" if kind in GRADED_KINDS else " (the health rules do not read it)"
+            unused = "" if kind in GRADED_KINDS else _rules_not_run(kind)
             err.write(
                 redact(f"kdash: {kind} not checked ({state.phase.value}){unused}: {clean(state.message)}\n")
             )
@@ -261,11 +322,27 @@ def _crash_logs(target: Any, snapshot: ClusterSnapshot) -> CrashLogs:
     return logs
 
 
-def _write(report: HealthReport, output: str, show_ignored: bool, scope: CheckScope, out: TextIO) -> None:
+def _write(
+    report: HealthReport,
+    output: str,
+    show_ignored: bool,
+    scope: CheckScope,
+    out: TextIO,
+    locations: dict[ObjectKey, Location] | None = None,
+    rules_url: str = DEFAULT_RULES_URL,
+) -> None:
     if output == "json":
         out.write(render_json(report, show_ignored, scope))
     elif output == "junit":
-        out.write(render_junit(report, show_ignored, scope))
+        out.write(render_junit(report, show_ignored, scope, locations))
+    elif output == "sarif":
+        wanted = [
+            (ObjectKey(f.kind, f.namespace, f.name), f.container)
+            for f in report.findings
+            if f.container and (show_ignored or not f.ignored)
+        ]
+        lines = container_lines(locations, wanted) if locations and wanted else {}
+        out.write(render_sarif(report, show_ignored, scope, locations, rules_url, lines))
     elif output == "markdown":
         out.write(render_markdown(report, show_ignored, scope))
     else:

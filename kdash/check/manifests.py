@@ -3,7 +3,7 @@
 Each document is parsed on its own, so one malformed document (reported with its file, number
 and line) does not hide the others. Helm output (`---` separators, `# Source:` comments, empty
 documents) and `List` kinds are handled. Kinds Kubernetes defines but kdash does not lint
-(ConfigMap, Ingress ...) are skipped quietly; anything else unknown is reported.
+(Secret, PersistentVolumeClaim ...) are skipped quietly; anything else unknown is reported.
 
 Hostile or accidental input is bounded: only regular files (and `-`) are read, at most
 MAX_INPUT_BYTES each, documents nest at most MAX_DEPTH levels. Anything past a limit is one
@@ -28,10 +28,12 @@ import orjson
 import yaml
 
 from kdash.check.yamlload import MAX_DEPTH, TooDeepError, load_yaml
-from kdash.model.build.manifests import records_from_manifests
+from kdash.model.build.manifests import NAME_MISSING, records_from_manifests
+from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import ClusterSnapshot
 
 SUFFIXES = (".yaml", ".yml", ".json")
+Location = tuple[str, int]  # (file as named on the command line, or <stdin>; 1-based line)
 MAX_INPUT_BYTES = 100 * 1024 * 1024  # per file, and for stdin
 _MAX_LIST_DEPTH = 8  # a List of Lists of ...
 # A separator line: `---` (with inline content) or `...`. Searched for after a newline (and
@@ -47,16 +49,10 @@ _NOTES = ("unknown kind ", "duplicate ")  # build problems that lose nothing kda
 # Standard kinds with nothing for the health rules to check: skipped without a message.
 NOT_LINTED = frozenset(
     {
-        "ConfigMap",
+        # ConfigMap, Ingress, NetworkPolicy and the RBAC kinds are linted (kdash.health.rules_cross)
         "Secret",
         "ServiceAccount",
-        "Role",
-        "RoleBinding",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "Ingress",
         "IngressClass",
-        "NetworkPolicy",
         "PersistentVolumeClaim",
         "PersistentVolume",
         "StorageClass",
@@ -76,6 +72,7 @@ NOT_LINTED = frozenset(
         "ValidatingAdmissionPolicyBinding",
         "PodTemplate",
         "ReplicationController",
+        "Kustomization",  # kustomize's own file (kustomization.yaml), in the same folders as manifests
     }
 )
 
@@ -86,7 +83,10 @@ class Loaded:
 
     `not_read` holds (where, why) for inputs and documents that were lost (unreadable, invalid,
     over a limit, not an object): they make the report incomplete. Unknown kinds and duplicates
-    are only `problems`.
+    are only `problems`. `locations` says where each object came from: (file, line of the
+    document's first content line; `<stdin>` for stdin). `unnamed` holds (where, key with the
+    name "", location) of objects with neither metadata.name nor generateName: they were read,
+    and are an error in the report (the API server rejects them), not a gap in it.
     """
 
     snapshot: ClusterSnapshot
@@ -95,12 +95,21 @@ class Loaded:
     objects: int = 0
     skipped: int = 0
     not_read: list[tuple[str, str]] = field(default_factory=list)
+    locations: dict[ObjectKey, Location] = field(default_factory=dict)
+    unnamed: list[tuple[str, ObjectKey, Location | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
 class _Doc:
     text: str
     line: int  # 1-based line of the document's first line in its file
+
+
+def content_line(doc: _Doc) -> int:
+    """The line of the document's first content, past `# Source:` comments and blank lines: where
+    a SARIF reader should point (cheap: the match is in the document's first lines)."""
+    match = _CONTENT.search(doc.text)
+    return doc.line + doc.text.count("\n", 0, match.start()) if match is not None else doc.line
 
 
 def split_documents(text: str) -> list[_Doc]:
@@ -330,6 +339,7 @@ def load_manifests(args: Sequence[str], stdin: TextIO | None = None) -> Loaded:
     problems: list[str] = []
     not_read: list[tuple[str, str]] = []
     labels: list[str] = []
+    sources: list[Location] = []  # (file, line) of each yielded object, like `labels`
     counts = {"yielded": 0, "skipped": 0}
 
     def objects() -> Iterator[Any]:
@@ -351,25 +361,45 @@ def load_manifests(args: Sequence[str], stdin: TextIO | None = None) -> Loaded:
                         continue
                     if obj is None:  # an empty document
                         continue
+                    source = (name, content_line(doc))
                     for label, item in _flatten(obj, f"{name}: document {n}"):
                         kind = item.get("kind") if type(item) is dict else None
                         if type(kind) is str and kind in NOT_LINTED:  # `kind: [a]` is no kind
                             counts["skipped"] += 1
                             continue
                         labels.append(label)
+                        sources.append(source)
                         counts["yielded"] += 1
                         yield item
                 del text
 
+    placed: dict[str, ObjectKey] = {}
     with collector_paused():
-        snapshot, build_problems = records_from_manifests(objects())
+        snapshot, build_problems = records_from_manifests(objects(), placed)
+    locations = {key: sources[_number(label) - 1] for label, key in placed.items() if key.name}
+    unnamed_at = {_number(label): key for label, key in placed.items() if not key.name}
+    unnamed: list[tuple[str, ObjectKey, Location | None]] = []
     for problem in build_problems:
         where, message = _relabel(problem, labels)
         problems.append(f"{where}: {message}")
+        if message.endswith(NAME_MISSING):
+            m = _PROBLEM_LABEL.match(problem)
+            number = int(m.group(1)) if m is not None else 0
+            key = unnamed_at.get(number)
+            if key is not None:  # an error in the report (exit 1), not an unread object (exit 2)
+                unnamed.append((where, key, sources[number - 1]))
+                continue
         if not message.startswith(_NOTES):
             not_read.append((where, message))
     objects_read = max(counts["yielded"] - len(build_problems), 0)
-    return Loaded(snapshot, problems, bool(not_read), objects_read, counts["skipped"], not_read)
+    return Loaded(
+        snapshot, problems, bool(not_read), objects_read, counts["skipped"], not_read, locations, unnamed
+    )
+
+
+def _number(label: str) -> int:
+    """'document 12' -> 12 (the builder's labels number the objects it was given)."""
+    return int(label[len("document ") :].partition(" ")[0])
 
 
 def _relabel(problem: str, labels: Sequence[str]) -> tuple[str, str]:

@@ -1,8 +1,8 @@
-"""Render a HealthReport as text (Rich), JSON, JUnit XML or Markdown.
+"""Render a HealthReport as text (Rich), JSON, JUnit XML or Markdown (SARIF: kdash.check.sarif).
 
 Every string from the cluster (names, messages) is untrusted: the text output builds
-`rich.text.Text` objects (never markup), JUnit goes through ElementTree with XML-illegal
-characters removed, Markdown escapes table and HTML syntax.
+`rich.text.Text` objects (never markup), JUnit (kdash.check.junit) goes through ElementTree with
+XML-illegal characters removed, Markdown escapes table and HTML syntax.
 
 Every format says what could not be checked (`CheckScope`), and a report with no object has no
 grade (`null` in JSON): nothing checked is never an A.
@@ -10,26 +10,28 @@ grade (`null` in JSON): nothing checked is never an A.
 
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import orjson
 from rich.console import Console
 from rich.text import Text
 
+from kdash.check import junit
 from kdash.check.scope import CheckScope
 from kdash.check.textrows import Header, ObjectBlock, Row
 from kdash.health import HealthReport, grade_for
 from kdash.model.findings import Finding, ObjectScore, Severity
 from kdash.model.logtext import clean, strip_ansi
+from kdash.model.meta import ObjectKey
 
 SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _LABELS = {s: s.label for s in Severity}
 GRADE_STYLE = {"A": "green", "B": "green", "C": "yellow", "D": "red", "F": "bold red"}
 _BLOCK = 200  # objects a print: few prints (each costs like a row), bounded output in memory
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+UNSCORED = ""  # the grade of an object that has findings but no score (a manifest object with no name)
+
+Location = tuple[str, int]
 
 
 def _visible(report: HealthReport, show_ignored: bool) -> list[Finding]:
@@ -44,6 +46,10 @@ def _grouped(
     for f in _visible(report, show_ignored):
         by_key[(f.kind, f.namespace, f.name)].append(f)
     groups: defaultdict[str, list[tuple[ObjectScore, list[Finding]]]] = defaultdict(list)
+    scored = {(o.kind, o.namespace, o.name) for o in report.objects} if len(by_key) else set()
+    for (kind, ns, name), orphans in by_key.items():  # not scored: first, they are errors
+        if (kind, ns, name) not in scored:
+            groups[ns].append((ObjectScore(kind, ns, name, 0.0, UNSCORED, orphans[0]), orphans))
     for obj in report.objects:
         found = by_key.get((obj.kind, obj.namespace, obj.name))
         if found:
@@ -70,7 +76,7 @@ def summary_line(report: HealthReport, scope: CheckScope | None = None) -> str:
         label = f", {scope.label}" if scope is not None and scope.label else ""
         line = f"Score {report.score:.1f} ({report.grade}{label}): {_counts(report)}{extra}; {checked}"
     else:
-        line = f"No grade: {checked}"
+        line = f"No grade: {_counts(report)}; {checked}" if report.findings else f"No grade: {checked}"
     if scope is not None and not scope.complete:
         line += f"; incomplete: {len(scope.not_checked)} not checked"
     return line
@@ -95,20 +101,25 @@ def render_text(
     80-column terminal or a CI log where a five-column table would fold every word.
     """
     for ns, objects in _grouped(report, show_ignored):
-        score = report.namespace_scores.get(ns, 100.0)
-        console.print(
-            Text.assemble(
-                ("namespace ", "bold"),
-                _plain(ns or "(cluster)", "bold"),
-                f"  score {score:.1f} ",
-                _grade(score),
-            )
+        score = report.namespace_scores.get(ns)
+        graded = (
+            ("  not scored", "bold red")
+            if score is None
+            else Text.assemble(f"  score {score:.1f} ", _grade(score))
         )
+        console.print(Text.assemble(("namespace ", "bold"), _plain(ns or "(cluster)", "bold"), graded))
         block: list[tuple[Header, list[Row]]] = []
         for obj, findings in objects:
             letter = grade_for(obj.score)  # the parts of Text.assemble("  ", kind/name, score, grade)
             header = (("  ", ""), (f"{obj.kind}/{obj.name}", "bold"), (f"  {obj.score:.0f} ", ""),
                       (f"({letter})", GRADE_STYLE.get(letter, "")))  # fmt: skip
+            if obj.grade == UNSCORED:
+                header = (
+                    ("  ", ""),
+                    (f"{obj.kind}/{obj.name}", "bold"),
+                    ("  ", ""),
+                    ("not scored", "bold red"),
+                )
             rows: list[Row] = []
             for f in findings:
                 style = "dim" if f.ignored else ""
@@ -191,57 +202,15 @@ def render_json(report: HealthReport, show_ignored: bool = False, scope: CheckSc
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
-def _xml(text: str) -> str:
-    """Legal XML with no escape sequence or invisible/bidi character: CI pages show it as is."""
-    return _XML_ILLEGAL.sub("\ufffd", clean(text, multiline=True))
-
-
-def render_junit(report: HealthReport, show_ignored: bool = False, scope: CheckScope | None = None) -> str:
-    """One testcase per scored object, one <failure> per finding (ignored ones as <skipped>), and
-    one testcase with an <error> per thing that could not be checked; the usage note is a
-    property of the suite."""
-    scope = scope or CheckScope()
-    visible = _visible(report, show_ignored)
-    by_key: defaultdict[tuple[str, str, str], list[Finding]] = defaultdict(list)
-    for f in visible:
-        by_key[(f.kind, f.namespace, f.name)].append(f)
-    failures = sum(1 for f in visible if not f.ignored)
-    tests, errors = str(len(report.objects) + len(scope.not_checked)), str(len(scope.not_checked))
-    suites = ET.Element("testsuites", name="kdash check", tests=tests, failures=str(failures), errors=errors)
-    suite = ET.SubElement(
-        suites,
-        "testsuite",
-        name=_xml(f"kdash health: {summary_line(report, scope).split(':')[0]}"),
-        tests=tests,
-        failures=str(failures),
-        errors=errors,
-    )
-    if scope.usage is not None:
-        props = ET.SubElement(suite, "properties")
-        ET.SubElement(props, "property", name="usage", value=_xml(scope.usage.text))
-    for what, why in scope.not_checked:
-        case = ET.SubElement(suite, "testcase", classname="kdash.not-checked", name=_xml(what))
-        ET.SubElement(case, "error", message=_xml(why), type="not-checked").text = _xml(
-            f"{what} could not be checked: {why}\n"
-        )
-    for obj in report.objects:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname=_xml(f"{obj.namespace or 'cluster'}.{obj.kind}"),
-            name=_xml(
-                f"{obj.kind}/{obj.namespace}/{obj.name}" if obj.namespace else f"{obj.kind}/{obj.name}"
-            ),
-        )
-        for f in by_key.get((obj.kind, obj.namespace, obj.name), []):
-            where = f" [{f.container}]" if f.container else ""
-            tag = "skipped" if f.ignored else "failure"
-            el = ET.SubElement(
-                case, tag, message=_xml(f"{f.rule}{where}: {f.message}"), type=f.severity.label
-            )
-            el.text = _xml(f"{f.message}\n\nWhy: {f.why}\nFix: {f.fix}\n")
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+def render_junit(
+    report: HealthReport,
+    show_ignored: bool = False,
+    scope: CheckScope | None = None,
+    locations: Mapping[ObjectKey, Location] | None = None,
+) -> str:
+    """One testcase per object and rule (see kdash.check.junit); the suite is named after the score."""
+    title = f"kdash health: {summary_line(report, scope).split(':')[0]}"
+    return junit.render_junit(report, show_ignored, scope, locations, title)
 
 
 def _md(text: str) -> str:
@@ -265,8 +234,9 @@ def _md_rows(items: Iterable[tuple[ObjectScore, list[Finding]]]) -> list[str]:
     for obj, findings in items:
         for f in findings:
             sev = f.severity.label + (" (ignored)" if f.ignored else "")
+            score = "not scored" if obj.grade == UNSCORED else f"{obj.score:.0f}"
             rows.append(
-                f"| {_md(obj.kind)}/{_md(obj.name)} | {obj.score:.0f} | {sev} | `{f.rule}` | "
+                f"| {_md(obj.kind)}/{_md(obj.name)} | {score} | {sev} | `{f.rule}` | "
                 f"{_md(f.container or '')} | {_md(f.message)} |"
             )
     return rows

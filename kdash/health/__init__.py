@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from kdash.health import rules_object, rules_runtime, rules_scaling, rules_spec, rules_usage
+from kdash.health import (
+    rules_cross,
+    rules_cross_workloads,
+    rules_object,
+    rules_rbac,
+    rules_reliability,
+    rules_runtime,
+    rules_scaling,
+    rules_security,
+    rules_spec,
+    rules_usage,
+)
 from kdash.health.config import DEFAULT_REQUIRED_ANNOTATIONS, HealthConfig, check_rule_ids, split_ids
 from kdash.health.context import CrashLogs
 from kdash.health.evaluate import HealthReport, evaluate
@@ -17,10 +28,21 @@ from kdash.health.registry import RULES as _RULES
 from kdash.health.registry import Rule
 from kdash.health.scoring import PENALTY, grade_for
 
-_ = (rules_spec, rules_object, rules_runtime, rules_scaling, rules_usage)  # imported for their registrations
+_ = (
+    rules_spec,
+    rules_object,
+    rules_runtime,
+    rules_scaling,
+    rules_usage,
+    rules_security,
+    rules_reliability,
+    rules_cross,
+    rules_cross_workloads,
+    rules_rbac,
+)  # registrations
 
 CATEGORIES = ("probes", "images", "resources", "metadata", "lifecycle", "workloads", "runtime", "usage",
-              "autoscaling", "quotas", "security")  # fmt: skip
+              "autoscaling", "quotas", "security", "networking")  # fmt: skip
 RULES: Mapping[str, Rule] = MappingProxyType(
     {r.id: r for r in sorted(_RULES.values(), key=lambda r: CATEGORIES.index(r.category))}
 )  # id -> metadata, in documentation order

@@ -11,7 +11,7 @@ from kdash.health import RULES
 from kdash.health.config import DEFAULT_REQUIRED_ANNOTATIONS, HealthConfig
 from kdash.health.exemptions import IGNORE, KUBE_SCORE_IGNORE, POLARIS_EXEMPT, POLARIS_PREFIX
 from kdash.health.registry import SCOPES, Rule
-from kdash.health.scoring import PENALTY
+from kdash.health.scoring import INFO_CAP, PENALTY
 from kdash.model.findings import Severity
 
 
@@ -19,11 +19,93 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-ESCALATING = frozenset({"quota-near-limit", "usage-memory-near-limit"})  # warning, then error
+ESCALATING = frozenset({"quota-near-limit", "usage-memory-near-limit", "security-capabilities-added"})
+
+# Every check of the peer linters (Polaris pkg/config/checks, kube-score README_CHECKS.md), so
+# the mapping can also say which of theirs kdash has no rule for, and why.
+POLARIS_CHECKS = (
+    "automountServiceAccountToken", "clusterrolePodExecAttach", "clusterrolebindingClusterAdmin",
+    "clusterrolebindingPodExecAttach", "cpuLimitsMissing", "cpuRequestsMissing", "dangerousCapabilities",
+    "deploymentMissingReplicas", "hostIPCSet", "hostNetworkSet", "hostPIDSet", "hostPathSet",
+    "hostPortSet", "hostProcess", "hpaMaxAvailability", "hpaMinAvailability", "insecureCapabilities",
+    "linuxHardening", "livenessProbeMissing", "memoryLimitsMissing", "memoryRequestsMissing",
+    "metadataAndInstanceMismatched", "missingNetworkPolicy", "missingPodDisruptionBudget",
+    "notReadOnlyRootFilesystem", "pdbDisruptionsIsZero", "pdbMinAvailableGreaterThanHPAMinReplicas",
+    "priorityClassNotSet", "privilegeEscalationAllowed", "procMount", "pullPolicyNotAlways",
+    "readinessProbeMissing", "rolePodExecAttach", "rolebindingClusterAdminClusterRole",
+    "rolebindingClusterAdminRole", "rolebindingClusterRolePodExecAttach", "rolebindingRolePodExecAttach",
+    "runAsPrivileged", "runAsRootAllowed", "sensitiveConfigmapContent", "sensitiveContainerEnvVar",
+    "tagNotSpecified", "tlsSettingsMissing", "topologySpreadConstraint",
+)  # fmt: skip
+KUBE_SCORE_CHECKS = (
+    "container-cpu-requests-equal-limits", "container-ephemeral-storage-request-and-limit",
+    "container-ephemeral-storage-request-equals-limit", "container-image-pull-policy",
+    "container-image-tag", "container-memory-requests-equal-limits", "container-ports-check",
+    "container-resource-requests-equal-limits", "container-resources", "container-seccomp-profile",
+    "container-security-context-privileged", "container-security-context-readonlyrootfilesystem",
+    "container-security-context-user-group-id", "cronjob-has-deadline", "cronjob-restartpolicy",
+    "deployment-has-host-podantiaffinity", "deployment-has-poddisruptionbudget",
+    "deployment-pod-selector-labels-match-template-metadata-labels", "deployment-replicas",
+    "deployment-strategy", "deployment-targeted-by-hpa-does-not-have-replicas-configured",
+    "environment-variable-key-duplication", "horizontalpodautoscaler-has-target",
+    "horizontalpodautoscaler-replicas", "ingress-targets-service", "label-values",
+    "networkpolicy-targets-pod", "pod-networkpolicy", "pod-probes", "pod-probes-identical",
+    "pod-topology-spread-constraints", "poddisruptionbudget-has-policy", "service-targets-pod",
+    "service-type", "stable-version", "statefulset-has-host-podantiaffinity",
+    "statefulset-has-poddisruptionbudget", "statefulset-has-servicename",
+    "statefulset-pod-selector-labels-match-template-metadata-labels",
+)  # fmt: skip
+DEPARTS = "see [where kdash departs](health.md#where-kdash-departs-from-polaris-and-kube-score)"
+# Where a mapped rule judges differently from the peer check it honours.
+RULE_NOTES = {
+    "image-pull-always": f"it flags the opposite of Polaris `pullPolicyNotAlways` and kube-score "
+    f"`container-image-pull-policy`, which demand Always; {DEPARTS}",
+    "resources-requests-missing": f"a limit counts as the request; {DEPARTS}",
+    "pdb-missing": f"only for 2 or more replicas; {DEPARTS}",
+    "security-root": f"any non-zero UID passes (kube-score wants one above 10000); {DEPARTS}",
+    "security-run-as-group-root": f"only GID 0 fails (kube-score wants one above 10000); {DEPARTS}",
+    "security-service-account-token": f"only the default service account; {DEPARTS}",
+}
+# Peer checks with no kdash rule: why not (checks a rule of another kdash helper may take up are
+# listed as "not covered" automatically, without an entry here).
+UNMAPPED_NOTES = {
+    "pullPolicyNotAlways": "kdash flags the opposite, `image-pull-always` on a pinned image",
+    "container-image-pull-policy": "kdash flags the opposite, `image-pull-always` on a pinned image",
+    "container-resource-requests-equal-limits": "Guaranteed QoS is a choice, not a defect",
+    "container-cpu-requests-equal-limits": "Guaranteed QoS is a choice, not a defect",
+    "container-memory-requests-equal-limits": "Guaranteed QoS is a choice, not a defect",
+    "container-ephemeral-storage-request-equals-limit": "a limit above the request is fine; "
+    "`resources-ephemeral-storage-missing` asks for a limit",
+    "linuxHardening": "kdash checks seccomp (`security-seccomp-missing`) and capabilities "
+    "(`security-capabilities-not-dropped`) each on its own, instead of accepting any one of four",
+    "deployment-strategy": "Recreate is a deliberate choice (single-writer volumes); "
+    "`deployment-max-unavailable-all` flags a rolling update that may stop every pod",
+    "pod-topology-spread-constraints": "the API server rejects the invalid constraints it looks for",
+    "label-values": "the API server rejects invalid label values",
+    "stable-version": "not covered: deprecated API versions are not read",
+    "container-ports-check": "not covered (optional in kube-score)",
+    "metadataAndInstanceMismatched": "not covered: `labels-missing` asks for a name label",
+    "tlsSettingsMissing": "not covered: Ingresses without TLS are often behind a TLS proxy",
+}
 
 
 def _severity(rule: Rule) -> str:
     return "warning / error" if rule.id in ESCALATING else rule.severity.label
+
+
+def _codes(ids: tuple[str, ...]) -> str:
+    return ", ".join(f"`{c}`" for c in ids) or "-"
+
+
+def _peers(rule: Rule) -> str:
+    """'Polaris `x`; kube-score `y`' (or 'none'), with how kdash differs where it does."""
+    parts = [f"Polaris {_codes(rule.polaris)}"] if rule.polaris else []
+    parts += [f"kube-score {_codes(rule.kube_score)}"] if rule.kube_score else []
+    note = RULE_NOTES.get(rule.id)
+    if not parts:
+        return f"none: {note}" if note else "none (kdash only)"
+    text = "; ".join(parts)
+    return f"{text} ({note})" if note else text
 
 
 def _rule_section(rule: Rule) -> list[str]:
@@ -36,6 +118,7 @@ def _rule_section(rule: Rule) -> list[str]:
         f"- **Fires when:** {rule.fires}",
         f"- **Why:** {rule.why}",
         f"- **Fix:** {rule.fix.replace(chr(10), ' ')}",
+        f"- **Peers:** {_peers(rule)}",
     ]
     if rule.config:
         tuned = ", ".join(f"`{name}` (default `{getattr(defaults, name)!r}`)" for name in rule.config)
@@ -43,6 +126,30 @@ def _rule_section(rule: Rule) -> list[str]:
     if not rule.default_enabled:
         lines.append("- **Off by default;** enable it with `only`.")
     return [*lines, ""]
+
+
+def _mapping() -> list[str]:
+    """Every rule with its peer checks, then the peer checks no rule maps, for migrating users."""
+    out = [
+        "## Polaris and kube-score",
+        "",
+        "| kdash rule | Polaris check | kube-score test |",
+        "|---|---|---|",
+    ]
+    out += [f"| [`{r.id}`](#{r.id}) | {_codes(r.polaris)} | {_codes(r.kube_score)} |" for r in RULES.values()]
+    polaris = {c for r in RULES.values() for c in r.polaris}
+    kube_score = {c for r in RULES.values() for c in r.kube_score}
+    left = [("Polaris", c) for c in POLARIS_CHECKS if c not in polaris]
+    left += [("kube-score", c) for c in KUBE_SCORE_CHECKS if c not in kube_score]
+    out += [
+        "",
+        "Peer checks no kdash rule maps to (and why):",
+        "",
+        "| linter | check | in kdash |",
+        "|---|---|---|",
+    ]
+    out += [f"| {peer} | `{c}` | {_cell(UNMAPPED_NOTES.get(c, 'not covered'))} |" for peer, c in left]
+    return out
 
 
 def render_rules_md() -> str:
@@ -53,6 +160,11 @@ def render_rules_md() -> str:
         "<!-- Generated by `python -m kdash.health.docs > docs/rules.md`; do not edit by hand. -->",
         "",
         "Scores, grades and how findings roll up are described in [health.md](health.md).",
+        "",
+        "Each rule names the [Polaris](https://polaris.docs.fairwinds.com/checks/security/) check and",
+        "[kube-score](https://github.com/zegl/kube-score/blob/master/README_CHECKS.md) test that mean the",
+        "same (their exemption annotations silence it too); the [mapping](#polaris-and-kube-score) lists",
+        "them all, and the peer checks kdash has no rule for.",
         "",
         "| id | severity | fires when |",
         "|---|---|---|",
@@ -76,14 +188,7 @@ def render_rules_md() -> str:
         "Annotations are read from the object and from its pod template. Silenced findings are kept",
         "with `ignored: true`, do not count towards scores, and are shown dimmed with `--show-ignored`.",
         "",
-        "| kdash rule | Polaris check | kube-score check |",
-        "|---|---|---|",
-    ]
-    out += [
-        f"| `{r.id}` | {', '.join(f'`{c}`' for c in r.polaris) or '-'} | "
-        f"{', '.join(f'`{c}`' for c in r.kube_score) or '-'} |"
-        for r in RULES.values()
-        if r.polaris or r.kube_score
+        *_mapping(),
     ]
     d = HealthConfig()
     out += ["", "## Configuration (`[health]` in config.toml)", "", "```toml", "[health]"]
@@ -110,7 +215,10 @@ def render_rules_md() -> str:
     ]
     out += ["]", "show_ignored = false", "```", ""]
     out += [
-        f"Severities: {', '.join(f'{s.label} = -{PENALTY[s]}' for s in sorted(Severity, reverse=True))}.",
+        (
+            f"Severities: {', '.join(f'{s.label} = -{PENALTY[s]}' for s in sorted(Severity, reverse=True))}"
+            f" (an object's infos together at most -{INFO_CAP})."
+        ),
         "",
     ]
     return "\n".join(out)

@@ -16,8 +16,10 @@ from types import MappingProxyType
 
 from kdash.health.config import HealthConfig
 from kdash.health.context import CrashLogs, Ctx, Target
+from kdash.health.cross import cross_hits
 from kdash.health.exemptions import ignored_rules
 from kdash.health.registry import (
+    CLUSTER_CHECKS,
     CONTAINER_CHECKS,
     HPA_CHECKS,
     OBJECT_CHECKS,
@@ -224,6 +226,21 @@ def _lint_scaling(ctx: Ctx, out: _Collector) -> None:
                 out.add(key, rule, qcheck(ctx, quota))
 
 
+def _lint_cross(ctx: Ctx, out: _Collector) -> None:
+    """The cluster-scope rules (kdash.health.cross); an object they find something on that no other
+    rule scores (a Service, an Ingress, a binding ...) is scored from then on."""
+    checks = [(rule, check, reads) for rule, check, reads in CLUSTER_CHECKS if out.enabled(rule)]
+    if not checks:
+        return
+    hits, ignores = cross_hits(ctx.snapshot, checks)
+    for key, found in hits.items():
+        if key not in out.scored:
+            out.scored[key] = None
+            out.ignores[key] = ignores[key]
+        own = out.ignores[key]
+        out.by_object[key].extend(out.finding(key, rule, hit, own) for rule, hit in found)
+
+
 def _finding_order(f: Finding) -> tuple[bool, int, str, str, str, str, str]:
     return (f.ignored, -f.severity, f.namespace, f.kind, f.name, f.container or "", f.rule)
 
@@ -253,6 +270,7 @@ def evaluate(
     _lint_pods(ctx, out, usage)
     _lint_history(ctx, out, usage, targets)
     _lint_scaling(ctx, out)
+    _lint_cross(ctx, out)
 
     # within one object kind, namespace and name are equal: the shorter key sorts them the same
     by_object = {key: tuple(sorted(out.by_object.get(key, ()), key=_own_order)) for key in out.scored}

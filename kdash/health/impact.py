@@ -4,7 +4,7 @@ The rules read, besides the object they lint (kdash/health/rules_*.py, through `
 
 | reader | reads | so a change of ... re-lints |
 |---|---|---|
-| workload: replicas-single, pdb-missing | HPAs targeting it (`hpas_by_target`) | an HPA -> its old and new target |
+| workload: replicas-single, pdb-missing, replicas-not-spread, deployment-max-unavailable-all | HPAs targeting it (`hpas_by_target`) | an HPA -> its old and new target |
 | workload: pdb-missing | the namespace's PDB selectors | a PDB added, deleted or re-selected -> the namespace's targets |
 | workload: quota-requests-missing | which resources the namespace's quotas constrain, and their names | a quota whose constrained set changed -> the namespace's targets |
 | workload, bare pod: resources-*, quota-requests-missing | the namespace's LimitRange defaults | defaults changed -> the namespace's targets and HPAs |
@@ -15,10 +15,12 @@ The rules read, besides the object they lint (kdash/health/rules_*.py, through `
 | pod: pending, not-ready, init stuck | `now` | the clock moved -> every Pending or not-Ready pod |
 | HPA: hpa-target-missing | its target among workloads and ReplicaSets | that workload or ReplicaSet |
 | HPA: hpa-target-no-requests | its target's template; the namespace's defaults | the target; the defaults |
+| HPA: hpa-min-replicas-single | its target's kind and container ports | the target |
 | quota: quota-near-limit | itself only | - |
 | pod: usage-* (kdash/health/usage_lint.py) | its metrics (`snapshot.usage`) | a poll (`usage_changed`) -> the usage rules alone, on every pod with metrics |
 | pod: usage-above-request-overcommitted | its node: allocatable, node usage, the limits of its pods | a pod or Node change -> the pods of the nodes whose pressure changed |
 | workload, bare pod: usage-requests-oversized | its pods' usage history, in 5-minute blocks | a poll that moves a series by a block; a pod joining or leaving |
+| cluster scope (kdash/health/rules_cross.py, rules_rbac.py) | Services, Ingresses, PDBs, HPAs, NetworkPolicies, ConfigMaps, RBAC; workload templates and the pods no workload stands for; which kinds are readable | any object of those kinds, a workload whose template, selector, replicas or annotations changed, such a pod's labels or spec, a kind's readability -> every cluster rule, once (`Dirty.cross`) |
 
 Indexes the scorer needs beyond `Ctx`'s (pods by the workload they name, targets and HPAs by
 namespace) are kept here too, updated from the same changes.
@@ -33,10 +35,11 @@ from typing import TypeVar
 
 from kdash.health.context import _NO_DEFAULTS, CrashLogs, Ctx, Target, _crash_logs, limitrange_defaults
 from kdash.health.evaluate import _cron_parent
+from kdash.health.exemptions import ignored_rules
 from kdash.health.rules_object import _quota_needs
 from kdash.model.autoscaling import HpaRecord
 from kdash.model.cluster import PdbRecord
-from kdash.model.meta import ObjectKey
+from kdash.model.meta import Meta, ObjectKey
 from kdash.model.pods import PodRecord
 from kdash.model.quotas import LimitRangeRecord, QuotaRecord
 from kdash.model.snapshot import ClusterSnapshot
@@ -58,6 +61,7 @@ class Dirty:
     objects: set[ObjectKey] = field(default_factory=set)  # scored objects to reassemble (or drop)
     usage_pods: set[ObjectKey] = field(default_factory=set)  # pods whose usage hits changed
     polled: bool = False  # new usage: re-run the history rules on every lint target
+    cross: bool = False  # re-run the cluster-scope rules (kdash.health.cross)
 
 
 def target_of(snap: ClusterSnapshot, key: ObjectKey) -> Target | None:
@@ -115,6 +119,62 @@ def _needs(ctx: Ctx, namespace: str) -> tuple[tuple[tuple[str, str], ...], ...]:
     return (tuple(requests.items()), tuple(limits.items()))
 
 
+# What the cluster-scope rules read of each kind, beyond the exemption annotations: a change of
+# anything else (an HPA's status every 15 s, a ConfigMap used as a leader lock) re-runs nothing.
+_CROSS_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Service": ("services", ("selector", "type", "cluster_ip", "port_numbers", "port_names")),
+    "Ingress": ("ingresses", ("paths", "default_backend")),
+    "NetworkPolicy": ("netpols", ("pod_selector",)),
+    "ConfigMap": ("configmaps", ("keys",)),
+    "Role": ("roles", ("rules",)),
+    "ClusterRole": ("roles", ("rules",)),
+    "RoleBinding": ("bindings", ("role_kind", "role_name", "subjects")),
+    "ClusterRoleBinding": ("bindings", ("role_kind", "role_name", "subjects")),
+    "PodDisruptionBudget": (
+        "pdbs",
+        ("selector", "min_available", "max_unavailable", "has_status", "disruptions_allowed")
+        + ("expected_pods", "current_healthy"),
+    ),
+    "HorizontalPodAutoscaler": ("hpas", ("target_kind", "target_name", "min_replicas")),
+}
+_WORKLOAD_FIELDS = ("template", "selector", "desired", "replicas_set", "replicas_applied", "service_name")
+
+
+def _view(record: object | None, fields: tuple[str, ...]) -> object:
+    """The fields a cluster rule reads of `record`, and the rules its annotations silence."""
+    if record is None:
+        return None
+    meta: Meta = record.meta  # type: ignore[attr-defined]
+    return (*(getattr(record, f) for f in fields), meta.owners, ignored_rules(meta.annotations))
+
+
+def _pod_view(snap: ClusterSnapshot, pod: PodRecord | None) -> object:
+    """What the cluster rules read of a pod: nothing, unless no workload stands for it (then its
+    labels count as a selector's match, and a bare pod is linted)."""
+    if pod is None:
+        return None
+    ref = _ref(pod)
+    if ref is not None and ref in snap.workloads:
+        return None
+    return (pod.meta.labels, ignored_rules(pod.meta.annotations), pod.meta.controller is None, pod.spec)
+
+
+def _cross_changed(key: ObjectKey, old: ClusterSnapshot, new: ClusterSnapshot) -> bool:
+    """Whether the change of `key` can change what a cluster-scope rule finds."""
+    where = _CROSS_FIELDS.get(key.kind)
+    if where is not None:
+        name, fields = where
+        before, after = getattr(old, name).get(key), getattr(new, name).get(key)
+        return _view(before, fields) != _view(after, fields)
+    if key in new.workloads or key in old.workloads:
+        return _view(old.workloads.get(key), _WORKLOAD_FIELDS) != _view(
+            new.workloads.get(key), _WORKLOAD_FIELDS
+        )
+    if key in new.pods or key in old.pods:
+        return _pod_view(old, old.pods.get(key)) != _pod_view(new, new.pods.get(key))
+    return False
+
+
 class Impact:
     """`Ctx`'s indexes and the scorer's own, kept in step with the snapshots it is shown."""
 
@@ -138,6 +198,7 @@ class Impact:
             targets=set(snap.workloads) | {k for k, p in snap.pods.items() if p.meta.controller is None},
             hpas=set(snap.hpas),
             quotas=set(snap.quotas),
+            cross=True,
         )
 
     def apply(
@@ -171,6 +232,8 @@ class Impact:
                 range_ns.add(key.namespace)
             if key in new.pdbs or key in old.pdbs:
                 self._pdb(key, old.pdbs.get(key), new.pdbs.get(key), dirty)
+            if not dirty.cross and _cross_changed(key, old, new):
+                dirty.cross = True
         for ref in refs:
             dirty.rekey.update(self.pods_by_ref.get(ref, ()))
         ctx.snapshot = new

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from kdash.health.config import HealthConfig
 from kdash.health.context import CrashLogs, Ctx
+from kdash.health.cross import cross_hits, runnable_ids
 from kdash.health.evaluate import HealthReport, _finding_order, _own_order, _rollup_key, make_finding
 from kdash.health.exemptions import ignored_rules
 from kdash.health.impact import Dirty, Impact, target_of
@@ -78,6 +79,8 @@ class IncrementalScorer:
         self._tlint: dict[ObjectKey, list[Finding]] = {}  # lint targets: workloads and bare pods
         self._target_keys: dict[ObjectKey, ObjectKey] = {}  # each lint target's key, to itself
         self._olint: dict[ObjectKey, list[Finding]] = {}  # HPAs and quotas
+        self._xlint: dict[ObjectKey, list[Finding]] = {}  # cluster-scope findings, by the object they are on
+        self._xrunnable: frozenset[str] = frozenset()  # the cluster rules the kind states let run
         self._ignores: dict[ObjectKey, frozenset[str]] = {}  # per scored object
         self._hits: dict[ObjectKey, PodHits] = {}  # pods with hits: runtime, then usage
         self._runtime: dict[ObjectKey, PodHits] = {}  # pods with runtime hits: those alone
@@ -131,6 +134,8 @@ class IncrementalScorer:
             keys |= c.deleted
         dirty = impact.apply(base, snapshot, keys, now, crash_logs, self._timed)
         checks = _Checks(cfg)
+        if snapshot.states is not base.states:  # a kind became readable, or stopped being
+            dirty.cross |= runnable_ids(snapshot.states, checks.cluster) != self._xrunnable
         dirty.polled = self._usage.polled(snapshot, any(c.usage_changed for c in sets))
         dirty.usage_pods = self._usage.pods_due(impact.ctx, base, snapshot, keys, dirty.polled, checks.usage)
         self._resolve(snapshot, dirty, checks, bulk=False)
@@ -191,7 +196,17 @@ class IncrementalScorer:
                 self._rolled.pop(key, None)
             dirty.objects.add(key)
         self._lint_scaling(ctx, snap, dirty, checks)
+        if dirty.cross:
+            self._lint_cross(snap, dirty, checks)
         self._assemble(dirty.objects, bulk, previous or self._tally)
+
+    def _lint_cross(self, snap: ClusterSnapshot, dirty: Dirty, checks: _Checks) -> None:
+        """Every cluster rule, as `evaluate()` runs them; objects whose findings changed reassemble."""
+        hits, ignores = cross_hits(snap, checks.cluster)
+        self._xrunnable, old = runnable_ids(snap.states, checks.cluster), self._xlint
+        self._xlint = {k: [_finding(k, r, h, ignores[k]) for r, h in found] for k, found in hits.items()}
+        dirty.objects.update(k for k in old.keys() | self._xlint.keys() if old.get(k) != self._xlint.get(k))
+        self.last_relinted += 1
 
     def _lint_targets(self, ctx: Ctx, snap: ClusterSnapshot, dirty: Dirty, checks: _Checks) -> None:
         assert self._impact is not None
@@ -407,7 +422,8 @@ class IncrementalScorer:
             own = self._tlint.get(key)
             if own is None:
                 own = self._olint.get(key)
-            if own is None and self._rollup_of.get(key) != key:
+            cross = self._xlint.get(key)
+            if own is None and cross is None and self._rollup_of.get(key) != key:
                 self._ignores.pop(key, None)
                 self._rolled.pop(key, None)
                 if not bulk:
@@ -419,6 +435,8 @@ class IncrementalScorer:
             if history:
                 ignores = self._ignores.get(key, frozenset())
                 found = found + [_finding(key, rule, hit, ignores) for rule, hit in history]
+            if cross:
+                found = found + cross
             merged = _interned(tuple(sorted(found, key=_own_order)), old_of.get(key))
             if bulk:
                 loaded[key] = merged

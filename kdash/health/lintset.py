@@ -7,6 +7,7 @@ from kdash.health.config import HealthConfig
 from kdash.health.context import Ctx, Target
 from kdash.health.evaluate import make_finding
 from kdash.health.registry import (
+    CLUSTER_CHECKS,
     CONTAINER_CHECKS,
     HPA_CHECKS,
     OBJECT_CHECKS,
@@ -34,6 +35,7 @@ class Checks:
         self.pod = [(r, c) for r, c in POD_CHECKS if on(r)]
         self.hpa = [(r, c) for r, c in HPA_CHECKS if on(r)]
         self.quota = [(r, c) for r, c in QUOTA_CHECKS if on(r)]
+        self.cluster = [(r, c, reads) for r, c, reads in CLUSTER_CHECKS if on(r)]
         self.usage = UsageChecks(config)
 
     def lint_target(self, ctx: Ctx, t: Target, ignores: frozenset[str]) -> list[Finding]:

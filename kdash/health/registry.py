@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from kdash.health.context import Ctx, Target
+from kdash.health.crossindex import CrossIndex
 from kdash.health.rule import RULES as RULES  # re-exported: the rule modules register through here
 from kdash.health.rule import Rule as Rule
 from kdash.model.autoscaling import HpaRecord
 from kdash.model.findings import Severity
+from kdash.model.meta import ObjectKey
 from kdash.model.pods import ContainerSpec, PodRecord
 from kdash.model.quotas import QuotaRecord
 from kdash.model.usage import PodUsage
@@ -28,6 +30,9 @@ SCOPES = {
     "usage": "each pod's current usage (metrics.k8s.io), rolled up to its workload",
     "usage-history": "the usage history kdash keeps of each long-running workload's pods (or of a pod "
     "without a controller), per container of its template",
+    "cluster": "the whole cluster at once: objects read together (Services and the pods they select, "
+    "Ingresses and their Services, RBAC bindings and the workloads using them); each finding is on "
+    "one object, and the rule runs only while every kind it reads could be read",
 }
 
 
@@ -47,6 +52,7 @@ HpaCheck = Callable[[Ctx, HpaRecord], Iterable[Hit]]
 QuotaCheck = Callable[[Ctx, QuotaRecord], Iterable[Hit]]
 UsageCheck = Callable[[Ctx, PodRecord, PodUsage], Iterable[Hit]]
 HistoryCheck = Callable[[Ctx, Target], Iterable[Hit]]
+ClusterCheck = Callable[[CrossIndex], Iterable[tuple[ObjectKey, Hit]]]  # (object the finding is on, hit)
 
 CONTAINER_CHECKS: list[tuple[Rule, ContainerCheck]] = []
 OBJECT_CHECKS: list[tuple[Rule, ObjectCheck]] = []
@@ -55,6 +61,8 @@ HPA_CHECKS: list[tuple[Rule, HpaCheck]] = []
 QUOTA_CHECKS: list[tuple[Rule, QuotaCheck]] = []
 USAGE_CHECKS: list[tuple[Rule, UsageCheck]] = []  # run only while metrics are available
 HISTORY_CHECKS: list[tuple[Rule, HistoryCheck]] = []
+# with the resources (plural names, as in `snapshot.states`) each rule reads: kdash.health.cross
+CLUSTER_CHECKS: list[tuple[Rule, ClusterCheck, tuple[str, ...]]] = []
 
 
 def _add(rule: Rule, scope: str) -> Rule:
@@ -121,6 +129,17 @@ def history_rule(rule: Rule) -> Callable[[HistoryCheck], HistoryCheck]:
 
     def register(fn: HistoryCheck) -> HistoryCheck:
         HISTORY_CHECKS.append((_add(rule, "usage-history"), fn))
+        return fn
+
+    return register
+
+
+def cluster_rule(rule: Rule, reads: tuple[str, ...]) -> Callable[[ClusterCheck], ClusterCheck]:
+    """A rule over objects read together; `reads` names the resources it needs (a kind that is
+    forbidden or not listed yet keeps it from running rather than making it guess)."""
+
+    def register(fn: ClusterCheck) -> ClusterCheck:
+        CLUSTER_CHECKS.append((_add(rule, "cluster"), fn, reads))
         return fn
 
     return register

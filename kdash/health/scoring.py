@@ -1,6 +1,6 @@
 """Scores and grades, simple enough that a user can predict them.
 
-    object score    = max(0, 100 - 30 x errors - 10 x warnings - 2 x infos)   (ignored findings excluded)
+    object score    = max(0, 100 - 30 x errors - 10 x warnings - min(10, 2 x infos))   (ignored excluded)
     namespace score = mean of the scores of its objects
     cluster score   = mean of the scores of all objects (100 when there are none)
     grade           = A >= 90, B >= 80, C >= 70, D >= 60, else F
@@ -22,6 +22,10 @@ from kdash.model.findings import Finding, Severity
 from kdash.model.snapshot import KindState, SyncPhase
 
 PENALTY = {Severity.ERROR: 30, Severity.WARNING: 10, Severity.INFO: 2}
+# Infos are hints (no seccomp profile, no priorityClass, no CPU limit …): together they cost an
+# object at most this much, so a workload whose only findings are hints still grades A, as a
+# Polaris or kube-score user expects of a manifest with no warning.
+INFO_CAP = 10
 GRADES = ((90.0, "A"), (80.0, "B"), (70.0, "C"), (60.0, "D"))
 
 
@@ -34,8 +38,17 @@ def grade_for(score: float) -> str:
 
 
 def object_score(findings: Iterable[Finding]) -> float:
-    """100 minus the penalties of the object's findings that are not ignored, floored at 0."""
-    return float(max(0, 100 - sum(PENALTY[f.severity] for f in findings if not f.ignored)))
+    """100 minus the penalties of the object's findings that are not ignored (the infos' together
+    at most INFO_CAP), floored at 0."""
+    hard = hints = 0
+    for f in findings:
+        if f.ignored:
+            continue
+        if f.severity is Severity.INFO:
+            hints += PENALTY[Severity.INFO]
+        else:
+            hard += PENALTY[f.severity]
+    return float(max(0, 100 - hard - min(INFO_CAP, hints)))
 
 
 def mean_score(scores: Iterable[float]) -> float:

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from kdash.k8s.logs_follow import error_text, fetch_lines
 from kdash.k8s.logs_select import ContainerRef
-from kdash.k8s.rawapi import RawApi
+from kdash.k8s.rawapi import ApiError, RawApi, UnreachableError
 from kdash.model.pods import PodRecord
 
 log = logging.getLogger("kdash.k8s.crash")
@@ -86,6 +86,8 @@ class CrashCapture:
         self.captured = 0
         self.skipped = 0  # queue full or already in flight
         self._started = False
+        self._api: RawApi | None = None  # the worker thread's client, kept per target
+        self._api_target: object = None
         if autostart:
             self.start()
 
@@ -132,6 +134,12 @@ class CrashCapture:
             self._in_flight.add(key)
 
     def _run(self) -> None:
+        try:
+            self._work()
+        finally:
+            self._close_api()
+
+    def _work(self) -> None:
         while not self._stop.is_set():
             item = self._queue.get()
             if item is None or self._stop.is_set():
@@ -148,12 +156,28 @@ class CrashCapture:
                         self._done.popitem(last=False)
 
     def _read_previous(self, namespace: str, pod: str, container: str) -> list[str]:
-        """One API read on this thread's own client, from the service's current cluster."""
+        """One API read on this thread's own client, from the service's current cluster. The client
+        (its connection pool) is kept while the cluster stays the same: a new one per read meant a
+        TLS handshake per restart, the larger part of kdash's CPU under crash-loop churn."""
         target: Any = getattr(self._service, "target", None) or self._target
-        api = RawApi(target, connect_timeout=10.0, read_timeout=30.0)
+        if self._api is None or self._api_target is not target:
+            self._close_api()
+            self._api, self._api_target = RawApi(target, connect_timeout=10.0, read_timeout=30.0), target
         try:
-            return fetch_lines(api, ContainerRef(namespace, pod, container), previous=True, tail=self._tail)
-        finally:
+            return fetch_lines(
+                self._api, ContainerRef(namespace, pod, container), previous=True, tail=self._tail
+            )
+        except ApiError as exc:  # the server answered (400: no previous instance): keep the pool
+            if isinstance(exc, UnreachableError):
+                self._close_api()  # a broken connection: the next read starts afresh
+            raise
+        except Exception:
+            self._close_api()
+            raise
+
+    def _close_api(self) -> None:
+        api, self._api, self._api_target = self._api, None, None
+        if api is not None:
             api.close()
 
     def _capture(self, key: Key, pod: PodRecord, count: int) -> None:

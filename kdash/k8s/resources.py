@@ -51,6 +51,21 @@ RESOURCES: dict[str, ResourceInfo] = {
         _r("cronjobs", "CronJob", "batch/v1"),
         _r("horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling/v2"),
         _r("poddisruptionbudgets", "PodDisruptionBudget", "policy/v1"),
+        # read by the cross-object and RBAC rules alone: optional, and a 403 on them only keeps
+        # those rules from running (kdash.health.cross.runnable)
+        _r("networkpolicies", "NetworkPolicy", "networking.k8s.io/v1", optional=True),
+        _r("ingresses", "Ingress", "networking.k8s.io/v1", optional=True),
+        _r("configmaps", "ConfigMap", "v1", optional=True),  # key names kept, never values
+        _r("roles", "Role", "rbac.authorization.k8s.io/v1", optional=True),
+        _r("clusterroles", "ClusterRole", "rbac.authorization.k8s.io/v1", namespaced=False, optional=True),
+        _r("rolebindings", "RoleBinding", "rbac.authorization.k8s.io/v1", optional=True),
+        _r(
+            "clusterrolebindings",
+            "ClusterRoleBinding",
+            "rbac.authorization.k8s.io/v1",
+            namespaced=False,
+            optional=True,
+        ),
         # metrics-server: list only, polled every ServiceSettings.metrics_interval (kdash.k8s.usage)
         _r(
             "pods.metrics.k8s.io",

@@ -27,6 +27,14 @@ DEFAULT_KINDS: tuple[str, ...] = (
     "limitranges",
     "services",
     "poddisruptionbudgets",
+    # read by the cross-object and RBAC rules only; optional (a 403 stops those rules, nothing else)
+    "networkpolicies",
+    "ingresses",
+    "configmaps",
+    "roles",
+    "clusterroles",
+    "rolebindings",
+    "clusterrolebindings",
     "pods.metrics.k8s.io",
     "nodes.metrics.k8s.io",
 )

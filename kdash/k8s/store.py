@@ -49,6 +49,13 @@ FIELD_OF: dict[str, str] = {
     "limitranges": "limitranges",
     "services": "services",
     "poddisruptionbudgets": "pdbs",
+    "networkpolicies": "netpols",
+    "ingresses": "ingresses",
+    "configmaps": "configmaps",
+    "roles": "roles",
+    "clusterroles": "roles",
+    "rolebindings": "bindings",
+    "clusterrolebindings": "bindings",
 }
 
 CRASH_LOG_LINES = 100

@@ -1,4 +1,5 @@
-"""The remaining kinds kdash keeps: namespaces, nodes, events, services, PDBs."""
+"""The remaining kinds kdash keeps: namespaces, nodes, events, services, PDBs, NetworkPolicies and
+ConfigMaps (key names only: kdash never keeps a ConfigMap's values)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,13 @@ class ServiceRecord:
     cluster_ip: str = ""
     selector: LabelSelector = LabelSelector()
     ports: tuple[str, ...] = ()
+    # spec.ports as numbers and names, for an Ingress backend's port (kdash.health.rules_cross)
+    port_numbers: tuple[int, ...] = ()
+    port_names: tuple[str, ...] = ()
+
+    @property
+    def headless(self) -> bool:
+        return self.cluster_ip == "None"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +68,26 @@ class PdbRecord:
     min_available: str = ""
     max_unavailable: str = ""
     disruptions_allowed: int = 0
+    # status (has_status False for a manifest, or before the disruption controller wrote it)
+    current_healthy: int = 0
+    desired_healthy: int = 0
+    expected_pods: int = 0
+    has_status: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPolicyRecord:
+    """A NetworkPolicy: which pods of its namespace it selects (empty selector: all of them)."""
+
+    meta: Meta
+    pod_selector: LabelSelector = LabelSelector()
+    policy_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigMapRecord:
+    """A ConfigMap's key names (data and binaryData), never its values: a rule looks for keys that
+    name credentials, and a cluster's ConfigMaps can weigh more than all its pods."""
+
+    meta: Meta
+    keys: tuple[str, ...] = ()

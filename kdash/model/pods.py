@@ -45,6 +45,19 @@ class ContainerSpec:
     ports: tuple[int, ...] = ()
     port_names: tuple[str, ...] = ()
     restart_policy: str = ""  # "Always" marks a native sidecar init container
+    # securityContext, as written (None / "" when not set)
+    read_only_root_fs: bool | None = None
+    run_as_group: int | None = None
+    caps_add: tuple[str, ...] = ()  # capabilities.add, as written
+    caps_drop: tuple[str, ...] = ()
+    proc_mount: str = ""
+    seccomp: str = ""  # seccompProfile.type: RuntimeDefault, Localhost, Unconfined
+    host_process: bool | None = None  # windowsOptions.hostProcess
+    host_ports: tuple[int, ...] = ()  # the ports that set a hostPort (the host side)
+    # env: names only, never values (a literal value may be a credential)
+    env_names: tuple[str, ...] = ()  # every entry, in order (duplicates kept)
+    env_literal: tuple[str, ...] = ()  # entries with a non-empty literal `value` (not valueFrom)
+    env_private_key: tuple[str, ...] = ()  # entries whose literal value holds a PEM private key
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +77,15 @@ class PodSpecSummary:
     restart_policy: str = ""
     labels: Mapping[str, str] = field(default_factory=empty_map)
     annotations: Mapping[str, str] = field(default_factory=empty_map)
+    # securityContext (pod level), as written
+    run_as_group: int | None = None
+    seccomp: str = ""  # seccompProfile.type
+    host_process: bool | None = None  # windowsOptions.hostProcess
+    automount_token: bool | None = None  # automountServiceAccountToken (None: the SA decides)
+    priority_class: str = ""
+    host_paths: tuple[tuple[str, str], ...] = ()  # (volume name, path) of each hostPath volume
+    topology_spread: bool = False  # topologySpreadConstraints has an entry
+    pod_anti_affinity: bool = False  # affinity.podAntiAffinity has a required or preferred term
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,20 @@ from types import MappingProxyType
 from typing import Any
 
 from kdash.model.autoscaling import HpaRecord
-from kdash.model.cluster import EventRecord, NamespaceRecord, NodeRecord, PdbRecord, ServiceRecord
+from kdash.model.build.network import IngressRecord
+from kdash.model.cluster import (
+    ConfigMapRecord,
+    EventRecord,
+    NamespaceRecord,
+    NetworkPolicyRecord,
+    NodeRecord,
+    PdbRecord,
+    ServiceRecord,
+)
 from kdash.model.meta import ObjectKey
 from kdash.model.pods import PodRecord, RestartRecord
 from kdash.model.quotas import LimitRangeRecord, QuotaRecord
+from kdash.model.rbac import BindingRecord, RoleRecord
 from kdash.model.usage import UsageView
 from kdash.model.workloads import WorkloadRecord
 
@@ -72,6 +82,13 @@ class ClusterSnapshot:
     events: Mapping[ObjectKey, EventRecord] = field(default_factory=_frozen)
     services: Mapping[ObjectKey, ServiceRecord] = field(default_factory=_frozen)
     pdbs: Mapping[ObjectKey, PdbRecord] = field(default_factory=_frozen)
+    # read by the cross-object and RBAC rules (kdash.health.rules_cross, rules_rbac); each of these
+    # kinds may be forbidden, which only keeps the rules that read it from running
+    netpols: Mapping[ObjectKey, NetworkPolicyRecord] = field(default_factory=_frozen)
+    ingresses: Mapping[ObjectKey, IngressRecord] = field(default_factory=_frozen)
+    configmaps: Mapping[ObjectKey, ConfigMapRecord] = field(default_factory=_frozen)
+    roles: Mapping[ObjectKey, RoleRecord] = field(default_factory=_frozen)  # Roles and ClusterRoles
+    bindings: Mapping[ObjectKey, BindingRecord] = field(default_factory=_frozen)  # and ClusterRoleBindings
     restarts: tuple[RestartRecord, ...] = ()  # worst first
     states: Mapping[str, KindState] = field(default_factory=_frozen)  # keyed by plural resource name
     pods_by_workload: Mapping[ObjectKey, tuple[ObjectKey, ...]] = field(default_factory=_frozen)

@@ -33,8 +33,16 @@ class WorkloadRecord:
     template: PodSpecSummary = PodSpecSummary()
     conditions: tuple[Condition, ...] = ()
     images: tuple[str, ...] = ()
+    # spec.replicas in what was applied: a manifest's own spec.replicas; live, the
+    # last-applied-configuration (kubectl apply) or a server-side Apply that owns spec.replicas.
+    # An HPA's target that applies replicas has it reset on every apply.
+    replicas_applied: bool = False
     # StatefulSet
     volume_claim_templates: int = 0
+    service_name: str = ""  # spec.serviceName: the headless Service giving pods their DNS names
+    # Deployment: spec.strategy as written ("" when not set: RollingUpdate with maxUnavailable 25%)
+    strategy: str = ""
+    max_unavailable: str = ""  # "25%", "1" ...
     # Job
     active: int = 0
     succeeded: int = 0
@@ -46,6 +54,7 @@ class WorkloadRecord:
     suspend: bool = False
     last_schedule: datetime | None = None
     last_successful: datetime | None = None
+    starting_deadline: int | None = None  # startingDeadlineSeconds
     has_status: bool = True  # False for manifests without status (offline check)
     # StatefulSet currentReplicas, DaemonSet currentNumberScheduled, ReplicaSet status.replicas
     current: int = 0

@@ -16,7 +16,7 @@ from kdash.sim.scenarios import ScenarioError
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kdash sim", description="Run a simulated Kubernetes API server.")
     p.add_argument("--scenario", default="demo", help="demo, big, empty, or a YAML manifest file")
-    p.add_argument("--pods", type=int, default=10000, help="pod count for the big scenario")
+    p.add_argument("--pods", type=int, default=None, help="pod count for the big scenario (default 10000)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0, help="0 picks any free port")
     p.add_argument("--kubeconfig-out", default="./kdash-sim.kubeconfig", help="where to write the kubeconfig")
@@ -27,6 +27,14 @@ def _parser() -> argparse.ArgumentParser:
         "--no-engine",
         action="store_true",
         help="keep the cluster still: no live logs, crash-loop restarts, HPA load or quota changes",
+    )
+    p.add_argument(
+        "--clusters",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run N clusters (prod, staging, dev, ...) behind one kubeconfig with a context each; "
+        "--pods sizes prod (default 1000 then)",
     )
     p.add_argument("--insecure-http", action="store_true", help=argparse.SUPPRESS)
     return p
@@ -40,7 +48,7 @@ def _say(text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point for ``kdash sim ...`` (``argv`` excludes the word ``sim``)."""
     args = _parser().parse_args(argv)
-    if args.pods < 0:
+    if args.pods is not None and args.pods < 0:
         sys.stderr.write("kdash sim: --pods must be zero or more.\n")
         return 2
     try:
@@ -49,10 +57,15 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"kdash sim: bad --faults: {exc}.\n")
         return 2
     out = Path(args.kubeconfig_out)
+    if args.clusters < 0:
+        sys.stderr.write("kdash sim: --clusters must be zero or more.\n")
+        return 2
+    if args.clusters:
+        return _run_fleet(args, out)
     try:
         sim = start_sim(
             args.scenario,
-            pods=args.pods,
+            pods=10000 if args.pods is None else args.pods,
             host=args.host,
             port=args.port,
             faults=args.faults,
@@ -75,6 +88,36 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"kubeconfig written to {sim.kubeconfig_path} (context {sim.context})")
         _say(f"  kubectl --kubeconfig {sim.kubeconfig_path} get pods -A")
         _say(f"  kdash --kubeconfig {sim.kubeconfig_path}")
+        _say("Press Ctrl-C to stop.")
+        try:
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+    _say("kdash sim: stopped.")
+    return 0
+
+
+def _run_fleet(args: argparse.Namespace, out: Path) -> int:
+    """`--clusters N`: N simulators, one kubeconfig; their scenarios and faults from `demo_specs`."""
+    from kdash.sim.fleet import demo_specs, start_fleet
+
+    pods = 1000 if args.pods is None else args.pods
+    specs = demo_specs(args.clusters, pods=pods)
+    try:
+        fleet = start_fleet(specs, kubeconfig_path=out, engine=not args.no_engine, tls=not args.insecure_http)
+    except OSError as exc:
+        sys.stderr.write(f"kdash sim: cannot start the clusters: {exc.strerror or exc}.\n")
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with fleet:
+        for spec in specs:
+            sim = fleet.sims[spec.context]
+            faults = f", faults {spec.faults}" if spec.faults else ""
+            _say(f"kdash sim: context {spec.context}: scenario {spec.scenario!r}{faults} at {sim.url}")
+        _say(f"kubeconfig written to {fleet.kubeconfig_path} ({len(specs)} contexts)")
+        _say(f"  kdash --kubeconfig {fleet.kubeconfig_path} --fleet")
         _say("Press Ctrl-C to stop.")
         try:
             while not stop.wait(0.5):

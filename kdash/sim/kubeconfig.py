@@ -36,3 +36,17 @@ def write_atomic(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
     os.replace(tmp, path)
+
+
+def merge(named: list[tuple[str, Path]]) -> str:
+    """One kubeconfig of several simulators' own: each `(context, path)` file's single entry
+    renamed to `context` (cluster, user and context alike), the first one current."""
+    doc: dict[str, Any] = {"apiVersion": "v1", "kind": "Config", "clusters": [], "users": [], "contexts": []}
+    for name, path in named:
+        one = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc["clusters"].append({"name": name, "cluster": one["clusters"][0]["cluster"]})
+        doc["users"].append({"name": name, "user": one["users"][0]["user"]})
+        doc["contexts"].append({"name": name, "context": {"cluster": name, "user": name}})
+    doc["current-context"] = named[0][0] if named else ""
+    doc["preferences"] = {}
+    return yaml.safe_dump(doc, sort_keys=False)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -25,16 +25,20 @@ from textual.screen import Screen
 from kdash.alerts.config import AlertsConfig
 from kdash.health import HealthConfig
 from kdash.journal import CrashJournal
+from kdash.k8s.fleet import Fleet
 from kdash.model.feeds import ApiResource, Discovery
 from kdash.model.source import ClusterSource, LogSource
 from kdash.notify.hooks import HookRunner, start_hooks
 from kdash.ui.alert_notify import AlertNotifier
 from kdash.ui.commands import KdashCommands, run_command
 from kdash.ui.desktop import DesktopNotifier
+from kdash.ui.early_keys import HOLD_AT_MOST, EarlyKeys
+from kdash.ui.fleet_mode import FleetFactory, FleetMode
 from kdash.ui.format import clean
 from kdash.ui.kinds import feed_source, kind_names
 from kdash.ui.messages import (
     AlertsChanged,
+    DashboardReady,
     OpenKind,
     OpenLogs,
     OpenObject,
@@ -74,6 +78,7 @@ class KdashApp(App[int]):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("colon", "command_bar", "Command", id="command-bar"),
         Binding("a", "alerts", "Alerts", show=False, id="alerts"),
+        Binding("escape", "fleet", "Fleet", show=False, id="fleet"),  # the dashboard lets esc through
     ]
 
     def __init__(
@@ -89,6 +94,8 @@ class KdashApp(App[int]):
         journal: CrashJournal | None = None,
         alerts_config: AlertsConfig | None = None,
         desktop: DesktopNotifier | None = None,
+        fleet: Fleet | None = None,
+        fleet_factory: FleetFactory | None = None,
     ) -> None:
         super().__init__()
         self.source = source
@@ -110,6 +117,18 @@ class KdashApp(App[int]):
             self.session, self, prefs, start=start_namespace, all_namespaces=all_namespaces
         )
         self.navigator = Navigator(self, self.session, lambda: self.logs)
+        # the Fleet screen (kdash/ui/fleet_mode.py): shown first with --fleet, else built by `:fleet`
+        self.fleet_mode = FleetMode(
+            self,
+            self.switch_context,
+            lambda: self.session.source.snapshot().context,
+            self.clock,
+            fleet=fleet,
+            factory=fleet_factory,
+            health_config=lambda: self.session.health_config,
+            alerts_config=self.alerts_config,
+        )
+        self.early_keys = EarlyKeys()  # keys typed before the dashboard is ready (kdash/ui/early_keys.py)
 
     # -- lifecycle ---------------------------------------------------------------------------------
 
@@ -131,12 +150,26 @@ class KdashApp(App[int]):
         """The namespace shown (None: all)."""
         return self.scope.namespace
 
+    async def on_event(self, event: events.Event) -> None:
+        if self.early_keys.hold(event):
+            return
+        await super().on_event(event)
+
+    @on(DashboardReady)
+    def keys_ready(self) -> None:
+        """The dashboard has mounted and chosen its pane: replay what was typed meanwhile."""
+        self.early_keys.release(self.post_message)
+
     def on_mount(self) -> None:
+        self.set_timer(HOLD_AT_MOST, self.keys_ready)
         self.scope.apply()
         self.session.start()
         self.hooks = start_hooks(self.alerts_config, self._hook_failed)
+        if self.fleet_mode.fleet is not None:
+            self.fleet_mode.show()
 
     def on_unmount(self) -> None:
+        self.fleet_mode.stop()
         self.session.stop()
         if self.hooks is not None:
             self.hooks.close()
@@ -277,6 +310,15 @@ class KdashApp(App[int]):
 
     def open_kind(self, resource: ApiResource) -> None:
         self.navigator.open_kind(resource)
+
+    def show_fleet(self) -> None:
+        """`:fleet`: every context side by side, worst first."""
+        self.fleet_mode.show()
+
+    def action_fleet(self) -> None:
+        """esc on the dashboard: back to the fleet, once there is one."""
+        if self.fleet_mode.fleet is not None:
+            self.fleet_mode.show()
 
     def show_aliases(self) -> None:
         self.navigator.show_aliases()

@@ -35,6 +35,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("aliases", "every resource kind the server serves", ("api-resources", "resources")),
     CommandSpec("ns", "switch namespace (all: `:ns all`)", ("namespace",), takes_arg=True),
     CommandSpec("ctx", "switch kubeconfig context", ("context",), takes_arg=True),
+    CommandSpec("fleet", "every context side by side, worst first", ("contexts", "clusters")),
     CommandSpec("help", "every key of this screen", ("?",)),
     CommandSpec("q", "quit", ("quit", "q!")),
 )

@@ -41,6 +41,7 @@ class CommandHost(Toaster, Protocol):
     def discovery(self) -> Discovery | None: ...
     def open_kind(self, resource: ApiResource) -> None: ...
     def show_aliases(self) -> None: ...
+    def show_fleet(self) -> None: ...
 
 
 def _kind_command(discovery: Discovery | None, word: str) -> CommandSpec | ApiResource | None:
@@ -107,6 +108,8 @@ def run_command(app: CommandHost, line: str) -> None:
         app.show_alerts()
     elif name == "aliases":
         app.show_aliases()
+    elif name == "fleet":
+        app.show_fleet()
     elif name in WORKLOAD_FILTERS or name == "workloads":
         kind = WORKLOAD_FILTERS.get(name)
         app.focus_pane("workloads", rf"^\S* {kind}\b" if kind else "")

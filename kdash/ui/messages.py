@@ -29,6 +29,11 @@ class SnapshotChanged(Message):
         return isinstance(message, SnapshotChanged)
 
 
+class DashboardReady(Message):
+    """The dashboard has mounted and chosen its first pane: keys typed during start-up may go to it
+    now (kdash/ui/early_keys.py)."""
+
+
 # -- navigation: screens and widgets say what they want; the app's Navigator decides how ------------
 # Posted from a table row's keys (enter, l, p, d, y) or a screen; they bubble up to the app, which
 # handles them in one place (kdash/ui/navigation.py). No screen calls the app by attribute name.

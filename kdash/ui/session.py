@@ -4,11 +4,13 @@ cluster → service → session → screens; messages go up, views come down. Th
 its own thread; the session's `SnapshotBridge` turns that into a `SnapshotChanged` message for the
 app, which hands it here (`changed()`). The session then
 
-- rate-caps renders to 10 a second, and renders once a second anyway so ages and "stale for N s"
-  move on while the cluster is still;
+- rate-caps renders (kdash/ui/bridge.py MIN_INTERVAL: an isolated change at once, a churn at
+  ~7 frames a second), and renders once a second anyway so ages and "stale for N s" move on
+  while the cluster is still;
 - scores health in a thread worker, incrementally: each run re-lints only what the change sets
-  taken since the last run touch, so it runs on every render that brings changes; full runs (first
-  score, namespace or context switch, missing change sets) at most every HEALTH_BUDGET × their duration;
+  taken since the last run touch, at most every QUICK_INTERVAL under churn (an isolated change is
+  scored at once); full runs (first score, namespace or context switch, missing change sets) at
+  most every HEALTH_BUDGET × their duration;
 - keeps the garbage collector out of big renders and freezes the long-lived heap once settled;
 - counts objects per namespace (for the picker and the header);
 - runs the alert engine on each render's changes (kdash/ui/alert_feed.py) and posts an
@@ -48,6 +50,10 @@ HEALTH_INTERVAL = 1.0  # seconds between health evaluations on a busy cluster
 HEALTH_BUDGET = 20
 # an incremental run re-linting more than this is budgeted like a full one (the first pod list)
 SMALL_RUN = 2000
+# seconds from one small (incremental) report to the next while the cluster keeps changing: an
+# isolated change is scored at once, a churn's reports come this far apart (each one makes the
+# panes walk their rows: 44,000 findings, 2,000 workloads at 10,000 pods)
+QUICK_INTERVAL = 3.0
 CHANGES_WAIT = 0.5  # seconds a scoring run waits for the change set of its snapshot to be taken
 TICK = 1.0  # seconds between renders while nothing is published
 
@@ -168,7 +174,7 @@ class LiveSession:
     # -- rendering ---------------------------------------------------------------------------------
 
     def changed(self) -> None:
-        """The service published (the app's SnapshotChanged handler): render, at most 10 a second."""
+        """The service published (the app's SnapshotChanged handler): render, rate-capped."""
         if self._render_pending:
             return
         wait = self.bridge.ready_in()
@@ -345,7 +351,7 @@ class LiveSession:
         # too: an isolated change is on screen with its findings at once, and under churn the
         # Health pane follows at a pace the machine can afford.
         if small:
-            self._quick_after = time.monotonic() + (HEALTH_BUDGET - 1) * took
+            self._quick_after = time.monotonic() + max(QUICK_INTERVAL, (HEALTH_BUDGET - 1) * took)
         else:
             self._health_interval = max(HEALTH_INTERVAL, HEALTH_BUDGET * took)
             if _all_synced(snapshot):

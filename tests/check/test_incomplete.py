@@ -19,8 +19,9 @@ from kdash.cli import main
 from kdash.sim import start_sim
 
 # Every cluster-wide list of a namespaced kind is forbidden while any forbid-ns is set; the
-# per-namespace lists are answered (but in kube-system). Nodes and namespaces: forbidden outright.
-NAMESPACE_BOUND = "forbid-ns=kube-system,forbid=nodes+namespaces"
+# per-namespace lists are answered (but in kube-system). The cluster-scoped kinds (nodes,
+# namespaces, ClusterRoles and their bindings): forbidden outright, as for a team's user.
+NAMESPACE_BOUND = "forbid-ns=kube-system,forbid=nodes+namespaces+clusterroles+clusterrolebindings"
 MOST_FORBIDDEN = (
     "forbid=jobs+cronjobs+horizontalpodautoscalers+resourcequotas+limitranges+poddisruptionbudgets"
 )
@@ -57,6 +58,8 @@ def test_everything_forbidden_is_incomplete_and_ungraded(
     assert "pods: forbidden: pods is forbidden" in out
     assert "kdash: pods not checked (forbidden)" in err
     assert "kdash: nodes not checked (forbidden) (the health rules do not read it)" in err
+    netpol = next(line for line in err.splitlines() if line.startswith("kdash: networkpolicies not checked"))
+    assert "(not run: netpol-missing" in netpol  # a kind only cross-object rules read names them
     assert "name the namespaces you may read in [service] namespaces (config.toml), or pass -n" in err
 
     rc, out, _ = check(capsys, "--kubeconfig", kubeconfig, "--config", empty, "-A", "-o", "json")

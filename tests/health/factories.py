@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from kdash.model.autoscaling import HpaMetric, HpaRecord
-from kdash.model.cluster import PdbRecord
+from kdash.model.build.network import IngressRecord
+from kdash.model.cluster import ConfigMapRecord, NetworkPolicyRecord, PdbRecord, ServiceRecord
 from kdash.model.meta import Condition, LabelSelector, Meta, ObjectKey, OwnerRef
 from kdash.model.pods import (
     ContainerSpec,
@@ -23,7 +24,8 @@ from kdash.model.pods import (
     ProbeSpec,
 )
 from kdash.model.quotas import LimitRangeItem, LimitRangeRecord, QuotaItem, QuotaRecord
-from kdash.model.snapshot import ClusterSnapshot
+from kdash.model.rbac import BindingRecord, RoleRecord
+from kdash.model.snapshot import ClusterSnapshot, KindState, SyncPhase
 from kdash.model.workloads import WorkloadRecord
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -40,11 +42,13 @@ def container(name: str = "app", **kw: Any) -> ContainerSpec:
         readiness=READY,
         liveness=LIVE,
         requests={"cpu": "100m", "memory": "128Mi"},
-        limits={"memory": "256Mi"},
+        limits={"memory": "256Mi", "cpu": "200m", "ephemeral-storage": "1Gi"},
         pre_stop=True,
         termination_message_policy="FallbackToLogsOnError",
         allow_privilege_escalation=False,
         run_as_non_root=True,
+        read_only_root_fs=True,
+        caps_drop=("ALL",),
         ports=(8080,),
         port_names=("http",),
     )
@@ -57,6 +61,10 @@ def init_container(name: str = "migrate", **kw: Any) -> ContainerSpec:
 
 
 def template(*containers: ContainerSpec, **kw: Any) -> PodSpecSummary:
+    kw.setdefault("seccomp", "RuntimeDefault")
+    kw.setdefault("automount_token", False)
+    kw.setdefault("priority_class", "standard")
+    kw.setdefault("topology_spread", True)
     return PodSpecSummary(
         containers=containers or (container(),),
         labels=kw.pop("labels", {"app.kubernetes.io/name": "web"}),
@@ -74,7 +82,10 @@ def meta(kind: str, name: str, namespace: str = NS, **kw: Any) -> Meta:
 def workload(kind: str = "Deployment", name: str = "web", **kw: Any) -> WorkloadRecord:
     """A healthy workload: 3 replicas, all available, one clean container."""
     m = kw.pop("meta", None) or meta(kind, name, **kw.pop("meta_kw", {}))
-    kw.setdefault("template", template())
+    kw.setdefault("template", template(restart_policy="Never") if kind in ("Job", "CronJob") else template())
+    kw.setdefault("selector", LabelSelector(match_labels=kw["template"].labels))  # the API requires it
+    if kind == "CronJob":
+        kw.setdefault("starting_deadline", 300)
     if kind == "StatefulSet":
         kw.setdefault("volume_claim_templates", 1)
     if kind in ("Job", "CronJob"):
@@ -161,10 +172,66 @@ def pdb(name: str = "web", match: dict[str, str] | None = None) -> PdbRecord:
     return PdbRecord(meta=meta("PodDisruptionBudget", name), selector=selector, max_unavailable="1")
 
 
-def snapshot(*records: Any, taken_at: datetime | None = NOW) -> ClusterSnapshot:
+# The kinds the rule tests before the cluster-scope rules modelled: their snapshots say only these
+# were read, so a cluster rule that reads Services, NetworkPolicies, ConfigMaps or RBAC does not run
+# on them (kdash.health.cross). Pass `states={}` (as for manifests: every rule runs) or your own.
+FACTORY_KINDS = (
+    "pods",
+    "deployments",
+    "replicasets",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+    "horizontalpodautoscalers",
+    "resourcequotas",
+    "limitranges",
+    "poddisruptionbudgets",
+)
+ALL_KINDS = (
+    *FACTORY_KINDS,
+    "services",
+    "networkpolicies",
+    "ingresses",
+    "configmaps",
+    "roles",
+    "clusterroles",
+    "rolebindings",
+    "clusterrolebindings",
+)
+
+
+def live_states(kinds: tuple[str, ...] = FACTORY_KINDS, **phases: SyncPhase) -> dict[str, KindState]:
+    """LIVE states of `kinds`; `phases` overrides some (`clusterroles=SyncPhase.FORBIDDEN`)."""
+    return {k: KindState(k, phases.get(k, SyncPhase.LIVE)) for k in kinds}
+
+
+_MAPS = {
+    ServiceRecord: "services",
+    NetworkPolicyRecord: "netpols",
+    IngressRecord: "ingresses",
+    ConfigMapRecord: "configmaps",
+    RoleRecord: "roles",
+    BindingRecord: "bindings",
+}
+
+
+def snapshot(
+    *records: Any, taken_at: datetime | None = NOW, states: dict[str, KindState] | None = None
+) -> ClusterSnapshot:
     """Index records by key into the right map; pods_by_workload is derived like the store does."""
     maps: dict[str, dict[ObjectKey, Any]] = {
-        name: {} for name in ("pods", "workloads", "replicasets", "hpas", "quotas", "limitranges", "pdbs")
+        name: {}
+        for name in (
+            "pods",
+            "workloads",
+            "replicasets",
+            "hpas",
+            "quotas",
+            "limitranges",
+            "pdbs",
+            *_MAPS.values(),
+        )
     }
     by_workload: dict[ObjectKey, list[ObjectKey]] = {}
     for rec in records:
@@ -183,10 +250,13 @@ def snapshot(*records: Any, taken_at: datetime | None = NOW) -> ClusterSnapshot:
             maps["limitranges"][rec.meta.key] = rec
         elif isinstance(rec, PdbRecord):
             maps["pdbs"][rec.meta.key] = rec
+        elif type(rec) in _MAPS:
+            maps[_MAPS[type(rec)]][rec.meta.key] = rec
         else:
             raise TypeError(rec)
     return ClusterSnapshot(
         taken_at=taken_at,
+        states=live_states() if states is None else states,
         pods_by_workload={k: tuple(v) for k, v in by_workload.items()},
         **maps,  # type: ignore[arg-type]
     )

@@ -225,3 +225,18 @@ def test_rules_md_is_in_sync() -> None:
         [sys.executable, "-m", "kdash.health.docs"], capture_output=True, text=True, check=True, cwd=root
     ).stdout
     assert (root / "docs" / "rules.md").read_text(encoding="utf-8") == generated
+
+
+def test_infos_together_cost_at_most_ten_points() -> None:
+    from kdash.health.scoring import object_score
+    from kdash.model.findings import Finding, Severity
+
+    def f(severity: Severity, n: int, *, ignored: bool = False) -> list[Finding]:
+        return [Finding(f"r{i}", severity, "Deployment", "ns", "x", "m", ignored=ignored) for i in range(n)]
+
+    assert object_score(f(Severity.INFO, 4)) == 92.0  # under the cap: 2 each
+    assert object_score(f(Severity.INFO, 5)) == 90.0
+    assert object_score(f(Severity.INFO, 9)) == 90.0  # hints alone still grade A
+    assert object_score(f(Severity.INFO, 9) + f(Severity.WARNING, 2)) == 70.0  # warnings are not capped
+    assert object_score(f(Severity.ERROR, 3) + f(Severity.INFO, 9)) == 0.0
+    assert object_score(f(Severity.INFO, 9, ignored=True) + f(Severity.INFO, 1)) == 98.0

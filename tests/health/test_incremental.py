@@ -2,8 +2,9 @@
 scored step the report must be equal to a full evaluation of the same snapshot (findings in the
 same order, the same scores, summary, namespace means...). The history mixes every cross-object
 read the rules make (HPA targets, PDB selectors, quotas, LimitRange defaults, CronJobs and their
-Jobs, pods whose workload comes and goes, crash log tails, the clock), exemption annotations and
-configs with rules switched off. Steps can be left unscored, so change sets arrive merged, and
+Jobs, pods whose workload comes and goes, crash log tails, the clock, and what the cluster-scope
+rules read: Services, Ingresses, NetworkPolicies, ConfigMaps, RBAC, PDB budgets, and kind states
+that come and go), exemption annotations and configs with rules switched off. Steps can be left unscored, so change sets arrive merged, and
 change sets can name keys that did not change.
 """
 
@@ -20,14 +21,18 @@ from hypothesis import strategies as st
 from kdash.health import HealthConfig, HealthReport, evaluate
 from kdash.health.incremental import IncrementalScorer
 from kdash.model.autoscaling import HpaMetric, HpaRecord
-from kdash.model.meta import Condition, ObjectKey, OwnerRef
+from kdash.model.build.network import Backend, IngressPath, IngressRecord
+from kdash.model.cluster import ConfigMapRecord, NetworkPolicyRecord, ServiceRecord
+from kdash.model.meta import Condition, LabelSelector, ObjectKey, OwnerRef
 from kdash.model.pods import ContainerState, ContainerStatus, PodRecord, RestartRecord
 from kdash.model.quotas import LimitRangeRecord, QuotaRecord
-from kdash.model.snapshot import ClusterSnapshot
+from kdash.model.rbac import BindingRecord, PolicyRule, RoleRecord, Subject
+from kdash.model.snapshot import ClusterSnapshot, KindState, SyncPhase
 from kdash.model.source import ChangeSet
 from kdash.model.workloads import WorkloadRecord
 
 from .factories import (
+    ALL_KINDS,
     GOOD_ANNOTATIONS,
     NOW,
     container,
@@ -138,8 +143,10 @@ def workloads(draw: st.DrawFn) -> WorkloadRecord:
     if kind in ("Deployment", "StatefulSet"):
         kw["desired"] = draw(st.sampled_from((1, 3)))
         kw["available"] = draw(st.sampled_from((1, 3)))
+        kw["replicas_applied"] = draw(st.booleans())
     if kind == "StatefulSet":
         kw["volume_claim_templates"] = draw(st.sampled_from((0, 1)))
+        kw["service_name"] = draw(st.sampled_from(("", "db", "web")))
     variant = draw(st.sampled_from(("clean", "sloppy", "no-cpu", "privileged")))
     if variant == "sloppy":
         kw["template"] = template(container(image="nginx:latest", readiness=None, liveness=None, requests={}))
@@ -211,9 +218,103 @@ def pdbs(draw: st.DrawFn) -> Any:
     rec = pdb(
         draw(st.sampled_from(("p1", "p2"))), {"app.kubernetes.io/name": draw(st.sampled_from(("web", "api")))}
     )
+    budget = draw(st.sampled_from((("", "1"), ("", "0"), ("2", ""), ("100%", ""), ("1", ""))))
     return replace(
-        rec, meta=replace(rec.meta, namespace=draw(ns_)), disruptions_allowed=draw(st.integers(0, 2))
+        rec,
+        meta=replace(rec.meta, namespace=draw(ns_), annotations=draw(annotations)),
+        disruptions_allowed=draw(st.integers(0, 2)),
+        min_available=budget[0],
+        max_unavailable=budget[1],
+        has_status=draw(st.booleans()),
+        expected_pods=3,
+        current_healthy=draw(st.sampled_from((2, 3))),
     )
+
+
+APPS = st.sampled_from(("web", "api", "gone"))
+
+
+def _selector(app: str) -> LabelSelector:
+    return LabelSelector({"app.kubernetes.io/name": app})
+
+
+@st.composite
+def services(draw: st.DrawFn) -> ServiceRecord:
+    return ServiceRecord(
+        meta("Service", draw(st.sampled_from(("web", "db"))), draw(ns_), annotations=draw(annotations)),
+        cluster_ip=draw(st.sampled_from(("10.0.0.1", "None"))),
+        selector=_selector(draw(APPS)) if draw(st.integers(0, 4)) else LabelSelector(),
+        port_numbers=(80,),
+        port_names=("http",),
+    )
+
+
+@st.composite
+def ingresses(draw: st.DrawFn) -> IngressRecord:
+    backend = Backend(draw(st.sampled_from(("web", "db", "gone"))), draw(st.sampled_from((80, 8080, None))))
+    return IngressRecord(
+        meta("Ingress", draw(st.sampled_from(("i1", "i2"))), draw(ns_)),
+        paths=(IngressPath("shop.example.com", "/", "Prefix", backend),),
+    )
+
+
+@st.composite
+def netpols(draw: st.DrawFn) -> NetworkPolicyRecord:
+    selector = _selector(draw(APPS)) if draw(st.booleans()) else LabelSelector()
+    return NetworkPolicyRecord(
+        meta("NetworkPolicy", draw(st.sampled_from(("n1", "n2"))), draw(ns_)), selector
+    )
+
+
+@st.composite
+def configmaps(draw: st.DrawFn) -> ConfigMapRecord:
+    keys = draw(st.sampled_from((("DB_PASSWORD",), ("ca.crt",), ("api-token", "PASSWORD_FILE"))))
+    return ConfigMapRecord(meta("ConfigMap", draw(st.sampled_from(("c1", "c2"))), draw(ns_)), keys)
+
+
+@st.composite
+def rbac(draw: st.DrawFn) -> RoleRecord | BindingRecord:
+    if draw(st.booleans()):
+        kind = draw(st.sampled_from(("Role", "ClusterRole")))
+        verbs = draw(st.sampled_from((("get",), ("*",), ("create",))))
+        rules = (PolicyRule(("",), draw(st.sampled_from((("pods",), ("pods/exec",), ("secrets",)))), verbs),)
+        ns = "" if kind == "ClusterRole" else draw(ns_)
+        return RoleRecord(meta(kind, draw(st.sampled_from(("cluster-admin", "debug"))), ns), rules)
+    kind = draw(st.sampled_from(("RoleBinding", "ClusterRoleBinding")))
+    subject = draw(
+        st.sampled_from(
+            (
+                Subject("ServiceAccount", "default", "shop"),
+                Subject("ServiceAccount", "ci", "pay"),
+                Subject("Group", "system:serviceaccounts"),
+                Subject("Group", "system:masters"),
+            )
+        )
+    )
+    role_kind = (
+        "ClusterRole" if kind == "ClusterRoleBinding" else draw(st.sampled_from(("Role", "ClusterRole")))
+    )
+    ns = "" if kind == "ClusterRoleBinding" else draw(ns_)
+    name = draw(st.sampled_from(("cluster-admin", "debug")))
+    return BindingRecord(
+        meta(kind, f"b-{name}", ns, annotations=draw(annotations)), role_kind, name, (subject,)
+    )
+
+
+@st.composite
+def states(draw: st.DrawFn) -> dict[str, KindState]:
+    """Mostly every kind live (or no states at all, as for manifests); sometimes one of the kinds the
+    cluster rules read is forbidden, still syncing or failing."""
+    if draw(st.integers(0, 3)) == 0:
+        return {}
+    out = {k: KindState(k, SyncPhase.LIVE) for k in ALL_KINDS}
+    kind = draw(
+        st.sampled_from(("services", "networkpolicies", "clusterrolebindings", "roles", "pods", "configmaps"))
+    )
+    out[kind] = KindState(
+        kind, draw(st.sampled_from((SyncPhase.FORBIDDEN, SyncPhase.SYNCING, SyncPhase.LIVE)))
+    )
+    return out
 
 
 def _replicaset(ns: str) -> WorkloadRecord:
@@ -226,7 +327,14 @@ FIELDS = {
     HpaRecord: "hpas",
     QuotaRecord: "quotas",
     LimitRangeRecord: "limitranges",
+    ServiceRecord: "services",
+    IngressRecord: "ingresses",
+    NetworkPolicyRecord: "netpols",
+    ConfigMapRecord: "configmaps",
+    RoleRecord: "roles",
+    BindingRecord: "bindings",
 }
+CROSS_MAPS = ("services", "ingresses", "netpols", "configmaps", "roles", "bindings")
 
 
 class World:
@@ -234,8 +342,19 @@ class World:
 
     def __init__(self) -> None:
         self.maps: dict[str, dict[ObjectKey, Any]] = {
-            f: {} for f in ("pods", "workloads", "replicasets", "hpas", "quotas", "limitranges", "pdbs")
+            f: {}
+            for f in (
+                "pods",
+                "workloads",
+                "replicasets",
+                "hpas",
+                "quotas",
+                "limitranges",
+                "pdbs",
+                *CROSS_MAPS,
+            )
         }
+        self.states: dict[str, KindState] = {}
         self.restarts: tuple[RestartRecord, ...] = ()
         self.taken_at: datetime | None = NOW
         self.context = "ctx"
@@ -282,6 +401,7 @@ class World:
             context=self.context,
             taken_at=self.taken_at,
             restarts=self.restarts,
+            states=MappingProxyType(dict(self.states)),
             **{f: MappingProxyType(dict(m)) for f, m in self.maps.items()},  # type: ignore[arg-type]
         )
         return snap, changes
@@ -298,6 +418,12 @@ def _apply(world: World, data: st.DataObject, op: str) -> None:
             st.one_of(pods(), pods(), workloads(), workloads(), hpas(), quotas(), limitranges(), pdbs())
         )
         world.put(record)
+    elif op == "cross":
+        world.put(
+            data.draw(st.one_of(services(), ingresses(), netpols(), configmaps(), rbac(), rbac(), pdbs()))
+        )
+    elif op == "states":
+        world.states = data.draw(states())
     elif op == "replicaset":
         world.put(_replicaset(data.draw(ns_)))
     elif op in ("delete", "touch") and _keys(world):
@@ -322,7 +448,8 @@ def _apply(world: World, data: st.DataObject, op: str) -> None:
         world.switch()
 
 
-OPS = ("put", "put", "put", "put", "delete", "delete", "touch", "replicaset", "crashlog", "clock", "switch")
+OPS = ("put", "put", "put", "put", "cross", "cross", "delete", "delete", "touch", "replicaset", "crashlog", "clock",
+       "switch", "states")  # fmt: skip
 
 
 def _same_instances(before: HealthReport, after: HealthReport) -> None:

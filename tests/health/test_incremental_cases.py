@@ -15,13 +15,17 @@ from kdash.health import HealthConfig, evaluate
 from kdash.health.incremental import IncrementalScorer
 from kdash.model.meta import ObjectKey, OwnerRef
 from kdash.model.pods import RestartRecord
+from kdash.model.rbac import Subject
+from kdash.model.snapshot import SyncPhase
 
 from .factories import (
+    ALL_KINDS,
     NOW,
     container,
     crashing,
     hpa,
     limitrange,
+    live_states,
     pdb,
     pod,
     quota,
@@ -30,6 +34,9 @@ from .factories import (
     workload,
 )
 from .test_incremental import World
+from .test_rules_cross import budget, cm, netpol, svc
+from .test_rules_rbac import bind
+from .test_rules_rbac import role as rbac_role
 
 Step = Callable[[World], None]
 JOB_OWNER = (OwnerRef("CronJob", "nightly", "uid-cron", controller=True),)
@@ -60,6 +67,13 @@ def _crash_tail(lines: tuple[str, ...]) -> Step:
     return step
 
 
+def _states(**phases: SyncPhase) -> Step:
+    def step(w: World) -> None:
+        w.states = live_states(ALL_KINDS, **phases)
+
+    return step
+
+
 def _tick(minutes: int) -> Step:
     def step(w: World) -> None:
         w.taken_at = (w.taken_at or NOW) + timedelta(minutes=minutes)
@@ -86,7 +100,7 @@ CASES: dict[str, tuple[list[Any], list[Step]]] = {
     "hpa-retargeted": ([SINGLE, workload("Deployment", "api", desired=1), hpa()], [_put(hpa(target="api"))]),
     "hpa-target-template": (
         [workload(), hpa()],
-        [_put(workload(template=template(container(requests={"memory": "1Gi"}))))],
+        [_put(workload(template=template(container(requests={"memory": "1Gi"}, limits={"memory": "1Gi"}))))],
     ),
     "hpa-replicaset-target": (
         [replace(hpa(), target_kind="ReplicaSet", target_name="web-rs")],
@@ -127,6 +141,34 @@ CASES: dict[str, tuple[list[Any], list[Step]]] = {
         ],
         [_tick(2), _tick(3), _tick(0)],
     ),
+    # the cluster-scope rules (kdash/health/rules_cross.py, rules_rbac.py): read through other objects
+    "hpa-min-replicas-moves-a-pdb-verdict": (
+        [workload(), budget(max_unavailable="", min_available="2"), hpa(min_replicas=3)],
+        [_put(hpa(min_replicas=2)), _put(hpa(min_replicas=1))],
+    ),
+    "configmap-key-renamed": ([cm("DB_HOST")], [_put(cm("DB_HOST", "DB_PASSWORD")), _put(cm("DB_HOST"))]),
+    "service-selector-fixed": ([workload(), svc(match={"app": "wbe"})], [_put(svc())]),
+    "binding-moves-to-the-workload-account": (
+        [workload(), rbac_role(), bind("debug", Subject("ServiceAccount", "ci", "shop"))],
+        [_put(bind()), _put(workload(template=template(service_account="api")))],
+    ),
+    "bare-pod-relabelled": (
+        [pod("web", None), svc()],
+        [_put(pod("web", None, meta_kw={"labels": {"app": "other"}}))],
+    ),
+    "netpol-added-and-exempted": (
+        [workload()],
+        [
+            _put(netpol()),
+            _drop("NetworkPolicy", "p", "netpols"),
+            _put(workload(meta_kw={"annotations": {"kdash.io/ignore": "netpol-missing"}})),
+        ],
+    ),
+    "services-forbidden-then-listed": (
+        [workload(), svc(match={"app": "wbe"})],
+        [_states(), _states(services=SyncPhase.FORBIDDEN), _states(services=SyncPhase.SYNCING), _states()],
+    ),
+    "replicas-applied-under-an-hpa": ([workload(), hpa()], [_put(workload(replicas_applied=True))]),
     "workload-exemption-covers-rolled-up": (
         [workload(), pod("web-a", containers=(crashing(),))],
         [_put(workload(meta_kw={"annotations": {"kdash.io/ignore": "pod-crashloop"}}))],

@@ -82,7 +82,7 @@ CASES: list[tuple[str, str, list[Any], int]] = [
     ('image-pull-always', 'defaulted on untagged', [dep(container(image='nginx', pull_policy='')), *WEB], 0),
     ('image-pull-always', 'IfNotPresent', [dep(container(pull_policy='IfNotPresent')), *WEB], 0),
     ('resources-requests-missing', 'none', [dep(container(requests={}, limits={})), *WEB], 1),
-    ('resources-requests-missing', 'memory only', [dep(container(requests={'memory': '1Gi'})), *WEB], 1),
+    ('resources-requests-missing', 'memory only', [dep(container(requests={'memory': '1Gi'}, limits={'memory': '1Gi'})), *WEB], 1),
     ('resources-requests-missing', 'init container', [dep(tkw={'init_containers': (init_container(requests={}, limits={}),)}), *WEB], 1),
     ('resources-requests-missing', 'limits copied to requests', [dep(container(requests={}, limits={'cpu': '1', 'memory': '1Gi'})), *WEB], 0),
     ('resources-requests-missing', 'limitrange default', [dep(container(requests={}, limits={})), *WEB, limitrange(default_request={'cpu': '100m'}, default={'memory': '256Mi'})], 0),
@@ -122,7 +122,7 @@ CASES: list[tuple[str, str, list[Any], int]] = [
     ('pdb-missing', 'hpa min 2', [workload(desired=1, available=1), hpa()], 1),
     ('pdb-missing', 'pdb selects it', [workload(), pdb()], 0),
     ('pdb-missing', 'pdb selects other pods', [workload(), pdb(match={'app': 'other'})], 1),
-    ('quota-requests-missing', 'quota needs cpu', [dep(container(requests={'memory': '1Gi'})), *WEB, quota('compute', quota_item('requests.cpu', '1', '10'))], 1),
+    ('quota-requests-missing', 'quota needs cpu', [dep(container(requests={'memory': '1Gi'}, limits={'memory': '1Gi'})), *WEB, quota('compute', quota_item('requests.cpu', '1', '10'))], 1),
     ('quota-requests-missing', 'quota needs memory limit', [dep(container(limits={})), *WEB, quota('compute', quota_item('limits.memory', '1Gi', '10Gi'))], 1),
     ('quota-requests-missing', 'init container counts', [dep(tkw={'init_containers': (init_container(requests={}, limits={}),)}), *WEB, quota('compute', quota_item('cpu', '1', '10'))], 1),
     ('quota-requests-missing', 'limitrange default satisfies', [dep(container(requests={}, limits={})), *WEB, quota('compute', quota_item('requests.cpu', '1', '10'), quota_item('limits.memory', '1Gi', '4Gi')), limitrange(default={'cpu': '500m', 'memory': '512Mi'})], 0),
@@ -166,9 +166,9 @@ CASES: list[tuple[str, str, list[Any], int]] = [
     ('hpa-metrics-unavailable', 'manifest without status', [dep(), *WEB, hpa(has_status=False, metrics=(HpaMetric('Resource', 'cpu', '70%', None, 'Utilization'),), conditions=())], 0),
     ('hpa-target-missing', 'missing', [hpa(target='nope')], 1),
     ('hpa-target-missing', 'present', [dep(), *WEB, hpa()], 0),
-    ('hpa-target-no-requests', 'no cpu request', [dep(container(requests={'memory': '1Gi'})), *WEB, hpa()], 1),
+    ('hpa-target-no-requests', 'no cpu request', [dep(container(requests={'memory': '1Gi'}, limits={'memory': '1Gi'})), *WEB, hpa()], 1),
     ('hpa-target-no-requests', 'cpu limit becomes request', [dep(container(requests={'memory': '1Gi'}, limits={'cpu': '1', 'memory': '1Gi'})), *WEB, hpa()], 0),
-    ('hpa-target-no-requests', 'average value metric', [dep(container(requests={'memory': '1Gi'})), *WEB, hpa(metrics=(HpaMetric('Resource', 'cpu', '500m', '200m', 'AverageValue'),))], 0),
+    ('hpa-target-no-requests', 'average value metric', [dep(container(requests={'memory': '1Gi'}, limits={'memory': '1Gi'})), *WEB, hpa(metrics=(HpaMetric('Resource', 'cpu', '500m', '200m', 'AverageValue'),))], 0),
     ('hpa-min-equals-max', 'equal', [dep(), *WEB, hpa(min_replicas=4, max_replicas=4, current_replicas=4, desired_replicas=4)], 1),
     ('hpa-min-equals-max', 'different', [dep(), *WEB, hpa()], 0),
     ('quota-near-limit', '80 percent', [quota('compute', quota_item('requests.cpu', '3200m', '4'))], 1),
@@ -199,11 +199,27 @@ def test_pending_defers_to_the_more_specific_rule() -> None:
     assert [f.rule for f in alone.findings] == ["pod-pending-long"]
 
 
-def test_every_rule_has_a_firing_case_and_a_near_miss() -> None:
-    from .test_rules_usage import USAGE_CASES  # the usage rules' cases need metrics: they live there
+def _all_cases() -> list[tuple[str, str, Any, int]]:
+    """CASES plus every `*_CASES` table of the other tests/health/test_rules_*.py modules (the usage
+    rules' cases need metrics, the security and reliability rules have their own files)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
 
-    fires = {c[0] for c in CASES if c[3] > 0} | {c[0] for c in USAGE_CASES if c[3] > 0}
-    misses = {c[0] for c in CASES if c[3] == 0} | {c[0] for c in USAGE_CASES if c[3] == 0}
+    cases: list[tuple[str, str, Any, int]] = list(CASES)
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        if info.name.startswith("test_rules_"):
+            module = importlib.import_module(f"{__package__}.{info.name}")
+            for name, value in vars(module).items():
+                if name.endswith("_CASES") and isinstance(value, list):
+                    cases += value
+    return cases
+
+
+def test_every_rule_has_a_firing_case_and_a_near_miss() -> None:
+    cases = _all_cases()
+    fires = {c[0] for c in cases if c[3] > 0}
+    misses = {c[0] for c in cases if c[3] == 0}
     assert set(RULES) - fires == set()
     assert set(RULES) - misses == set()
 

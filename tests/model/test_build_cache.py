@@ -82,9 +82,10 @@ def _fresh_container(x: JSON) -> Any:
 
 
 def test_pods_of_one_template_share_container_specs() -> None:
-    # env and volumeMounts are not read (real pods differ in the kube-api-access-xxxxx name)
+    # volumeMounts are not read (real pods differ in the kube-api-access-xxxxx name); env is, and
+    # is the same in every pod of a template
     a = build_pod(_pod("a", _container()))
-    b = build_pod(_pod("b", _container(env=[], volumeMounts=[{"name": "kube-api-access-zzzzz"}])))
+    b = build_pod(_pod("b", _container(volumeMounts=[{"name": "kube-api-access-zzzzz"}])))
     assert a.spec.containers[0] is b.spec.containers[0]
     assert a.spec.containers == (_fresh_container(_container()),)
     assert a.spec.node_name == "node-a" and b.spec.node_name == "node-b"  # per-pod parts stay apart
@@ -110,6 +111,11 @@ def test_pods_of_one_template_share_container_specs() -> None:
         {"securityContext": {"privileged": True}},
         {"ports": [{"name": "http", "containerPort": 8081}]},
         {"restartPolicy": "Always"},
+        {"env": [{"name": "A", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]},
+        {"env": [{"name": "B", "value": "1"}]},
+        {"securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "readOnlyRootFilesystem": True}},
+        {"securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "capabilities": {"drop": ["ALL"]}}},
+        {"ports": [{"name": "http", "containerPort": 8080, "hostPort": 8080}]},
     ],
 )
 def test_a_difference_in_any_field_read_gives_its_own_spec(change: JSON) -> None:

@@ -54,11 +54,11 @@ def test_kinds_namespaces_and_problems() -> None:
     assert (web.desired, web.has_status, web.images) == (2, False, ("nginx",))
     assert set(snapshot.namespaces) == {ObjectKey("Namespace", "", "shop")}
     assert set(snapshot.services) == {ObjectKey("Service", "default", "web")}
+    assert set(snapshot.configmaps) == {ObjectKey("ConfigMap", "default", "settings")}  # key names only
     assert problems == [
-        "document 4: unknown kind ConfigMap (settings)",
         "document 7: not an object (str)",
         "document 8: no kind",
-        "document 9: Deployment without metadata.name",
+        "document 9: Deployment without metadata.name or metadata.generateName",
         "document 10: duplicate Deployment/default/web, the later one is used",
     ]
 

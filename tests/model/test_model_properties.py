@@ -145,6 +145,34 @@ REAL: dict[str, list[Any]] = {
             "status": {},
         }
     ],
+    "ingresses": [strip(load("34-ingresses-shop")["items"][0])],
+    "configmaps": [strip(load("47-configmaps-shop")["items"][0])],
+    "networkpolicies": [
+        {
+            "metadata": {"name": "n"},
+            "spec": {"podSelector": {"matchLabels": {"a": "b"}}, "policyTypes": ["Ingress"]},
+        }
+    ],
+    "roles": [
+        {"metadata": {"name": "r"}, "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}
+    ],
+    "clusterroles": [
+        {"metadata": {"name": "c"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}
+    ],
+    "rolebindings": [
+        {
+            "metadata": {"name": "b"},
+            "roleRef": {"kind": "Role", "name": "r"},
+            "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": "shop"}],
+        }
+    ],
+    "clusterrolebindings": [
+        {
+            "metadata": {"name": "cb"},
+            "roleRef": {"kind": "ClusterRole", "name": "c"},
+            "subjects": [{"kind": "Group", "name": "g"}],
+        }
+    ],
 }
 assert set(REAL) == set(RESOURCE_KINDS)
 

@@ -293,6 +293,23 @@ async def test_keys_typed_in_a_burst_after_colon_reach_the_command_bar_on_every_
         assert not any(isinstance(s, CommandBar) for s in app.screen_stack)
 
 
+async def test_two_commands_in_one_burst_both_run(demo_sim: Any) -> None:
+    """`:pods⏎:no⏎` typed at once: the keys after the first Enter reach the bar's dismissal and
+    must go on to the next screen, so the second command runs too (tmux showed the pods list)."""
+    from kdash.ui.screens.command_bar import CommandBar
+    from kdash.ui.screens.resources import KindListScreen
+
+    app = build_app(demo_sim)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        burst(app, [*":pods", "enter", *":no", "enter"])
+        await wait_for(pilot, lambda: isinstance(app.screen, KindListScreen))
+        assert app.screen.resource.resource == "nodes"
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, KindListScreen)  # nothing else came after it
+        assert not any(isinstance(s, CommandBar) for s in app.screen_stack)
+
+
 async def _answers_help(pilot: Any) -> None:
     """`?` opens help within a bounded number of frames, and `esc` closes it again."""
     app = pilot.app

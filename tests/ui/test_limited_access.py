@@ -22,7 +22,7 @@ from kdash.ui.app import KdashApp
 from tests.ui.conftest import frozen, screen_text, settle
 
 # Cluster-wide lists forbidden (forbid-ns), and the cluster-scoped kinds too, as for a team's user.
-NAMESPACE_BOUND = "forbid-ns=kube-system,forbid=nodes+namespaces"
+NAMESPACE_BOUND = "forbid-ns=kube-system,forbid=nodes+namespaces+clusterroles+clusterrolebindings"
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ async def test_falls_back_to_the_configured_namespaces_and_says_so(bound_sim: An
         await settle(pilot)
         header = _header(app)
         assert "ns payments, shop" in header  # which namespaces are shown, not "all"
-        assert "limited access: 2 of 15 kinds forbidden" in header  # nodes and namespaces
+        assert "limited access: 4 of 22 kinds forbidden" in header  # the cluster-scoped kinds
         assert "● live" in header  # what is shown is live
         assert "partial" not in header  # every kind the rules read was read in those namespaces
         snap = app.source.snapshot()
@@ -88,8 +88,27 @@ async def test_grade_is_partial_while_most_graded_kinds_are_forbidden() -> None:
             await settle(pilot)
             header = _header(app)
             assert "ns all" in header
-            assert "limited access: 6 of 15 kinds forbidden" in header
+            assert "limited access: 6 of 22 kinds forbidden" in header
             assert "(partial: 5 of 11 kinds readable)" in header
             assert "grade " in header
+    finally:
+        sim.stop()
+
+
+async def test_only_rbac_and_configmaps_readable_is_still_no_access() -> None:
+    """A user who may read ClusterRoles (and nothing the dashboard is about) does not get "live"."""
+    graded = "+".join(
+        ("pods", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs")
+        + ("horizontalpodautoscalers", "resourcequotas", "limitranges", "poddisruptionbudgets")
+        + ("events", "services", "namespaces", "nodes")
+    )
+    sim = start_sim("demo", now=frozen, faults=f"forbid={graded}")
+    try:
+        app = _app(sim)
+        async with app.run_test(size=(240, 50)) as pilot:
+            await settle(pilot)
+            header = _header(app)
+            assert app.source.snapshot().states["clusterroles"].phase.value == "live"
+            assert "● no access" in header and "live" not in header
     finally:
         sim.stop()

@@ -206,3 +206,24 @@ def test_with_cells_replaces_one_cell_and_keeps_the_measured_widths() -> None:
     assert second.cells[:2] == first.cells[:2] and second.cells[2].plain == "waiting"
     assert second.cell_widths() == (5, 1, 7)
     assert second == Row(1, (*first.cells[:2], Cell("waiting")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0, 200_000), min_size=1, max_size=6), st.lists(st.floats(0, 120), max_size=30))
+def test_a_fresh_pass_means_no_age_text_moved(born: list[float], later: list[float]) -> None:
+    """`fresh(now)` (a pane may then skip its pass over unchanged records) holds only while every
+    age text of the last pass still reads the same, and turns false once one can have moved."""
+    aged = AgedRows(age_column=2)
+    records = [Record(f"r{i}", T0 - timedelta(seconds=s), i) for i, s in enumerate(born)]
+    aged.at(T0)
+    texts = [age(r.when, T0) for r in records]
+    for r in records:
+        aged.get(r.name, r, 0, r.when, build, r, 0, T0)
+    now = T0
+    for dt in later:
+        now = now + timedelta(seconds=dt)
+        if aged.fresh(now):
+            assert [age(r.when, now) for r in records] == texts
+        else:
+            break
+    assert not aged.fresh(now + timedelta(days=400))

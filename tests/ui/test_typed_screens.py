@@ -70,6 +70,12 @@ async def test_node_screen_shows_pressure_taints_allocated_and_its_pods(demo_sim
         await pilot.press("enter")  # the first pod row opens the pod
         await wait_for(pilot, lambda: isinstance(app.screen, PodDetailScreen))
         assert app.screen.key in on_node
+        pod_key = app.screen.key
+        await pilot.press("N")  # and the pod's N opens its node again, one screen deeper
+        await wait_for(pilot, lambda: isinstance(app.screen, NodeScreen) and app.screen is not screen)
+        assert app.screen.key == key
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, PodDetailScreen) and app.screen.key == pod_key)
 
 
 async def test_service_endpoints_follow_pod_readiness() -> None:

@@ -15,15 +15,18 @@ from functools import partial
 
 from kdash.model.build.autoscaling import build_hpa, build_hpa_metric, hpa_targets_text
 from kdash.model.build.cluster import (
+    build_configmap,
     build_event,
     build_limitrange,
     build_namespace,
+    build_network_policy,
     build_node,
     build_pdb,
     build_quota,
     build_service,
 )
 from kdash.model.build.meta import build_meta, build_selector
+from kdash.model.build.network import build_ingress
 from kdash.model.build.owners import pod_workload, resolve_workload
 from kdash.model.build.pods import (
     build_container_state,
@@ -34,6 +37,12 @@ from kdash.model.build.pods import (
     restarts_text,
 )
 from kdash.model.build.podspec import build_container, build_pod_spec, build_probe
+from kdash.model.build.rbac import (
+    build_cluster_role,
+    build_cluster_role_binding,
+    build_role,
+    build_role_binding,
+)
 from kdash.model.build.snapshot_index import WorkloadIndex, index_pods_by_workload
 from kdash.model.build.workloads import build_replicaset, build_workload
 
@@ -53,9 +62,16 @@ RESOURCE_KINDS: dict[str, str] = {
     "events": "Event",
     "services": "Service",
     "poddisruptionbudgets": "PodDisruptionBudget",
+    "networkpolicies": "NetworkPolicy",
+    "ingresses": "Ingress",
+    "configmaps": "ConfigMap",
+    "roles": "Role",
+    "clusterroles": "ClusterRole",
+    "rolebindings": "RoleBinding",
+    "clusterrolebindings": "ClusterRoleBinding",
 }
 KIND_RESOURCES: dict[str, str] = {kind: plural for plural, kind in RESOURCE_KINDS.items()}
-CLUSTER_SCOPED_KINDS = frozenset({"Namespace", "Node"})
+CLUSTER_SCOPED_KINDS = frozenset({"Namespace", "Node", "ClusterRole", "ClusterRoleBinding"})
 
 _BUILDERS: dict[str, Callable[[object], object]] = {
     "pods": build_pod,
@@ -73,6 +89,13 @@ _BUILDERS: dict[str, Callable[[object], object]] = {
     "events": build_event,
     "services": build_service,
     "poddisruptionbudgets": build_pdb,
+    "networkpolicies": build_network_policy,
+    "ingresses": build_ingress,
+    "configmaps": build_configmap,
+    "roles": build_role,
+    "clusterroles": build_cluster_role,
+    "rolebindings": build_role_binding,
+    "clusterrolebindings": build_cluster_role_binding,
 }
 
 

@@ -1,4 +1,5 @@
-"""ResourceQuotas, LimitRanges, Namespaces, Nodes, Events, Services and PodDisruptionBudgets."""
+"""ResourceQuotas, LimitRanges, Namespaces, Nodes, Events, Services, PodDisruptionBudgets,
+NetworkPolicies and ConfigMaps (key names only)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ from kdash.model.build._json import (
     t,
 )
 from kdash.model.build.meta import build_meta, build_selector
-from kdash.model.cluster import EventRecord, NamespaceRecord, NodeRecord, PdbRecord, ServiceRecord
+from kdash.model.cluster import (
+    ConfigMapRecord,
+    EventRecord,
+    NamespaceRecord,
+    NetworkPolicyRecord,
+    NodeRecord,
+    PdbRecord,
+    ServiceRecord,
+)
 from kdash.model.meta import LabelSelector, ObjectKey
 from kdash.model.quantity import try_quantity
 from kdash.model.quotas import LimitRangeItem, LimitRangeRecord, QuotaItem, QuotaRecord
@@ -157,12 +166,15 @@ def build_service(obj: object) -> ServiceRecord:
     raw = d(obj)
     spec = d(raw.get("spec"))
     selector = str_map(spec.get("selector"))
+    ports = [p for p in lst(spec.get("ports")) if isinstance(p, dict)]
     return ServiceRecord(
         meta=build_meta(raw, "Service"),
         type=s(spec.get("type")) or "ClusterIP",
         cluster_ip=s(spec.get("clusterIP")),
         selector=LabelSelector(selector) if selector else LabelSelector(),
-        ports=tuple(_port_text(p) for p in lst(spec.get("ports")) if isinstance(p, dict)),
+        ports=tuple(_port_text(p) for p in ports),
+        port_numbers=tuple(n for p in ports if (n := opt_i(p.get("port"))) is not None),
+        port_names=tuple(name for p in ports if (name := s(p.get("name")))),
     )
 
 
@@ -170,10 +182,37 @@ def build_pdb(obj: object) -> PdbRecord:
     """A PodDisruptionBudget; minAvailable/maxUnavailable kept as written ("2", "50%"), "" when unset."""
     raw = d(obj)
     spec = d(raw.get("spec"))
+    status = d(raw.get("status"))
     return PdbRecord(
         meta=build_meta(raw, "PodDisruptionBudget"),
         selector=build_selector(spec.get("selector")),
         min_available=scalar_str(spec.get("minAvailable")),
         max_unavailable=scalar_str(spec.get("maxUnavailable")),
-        disruptions_allowed=i(d(raw.get("status")).get("disruptionsAllowed")),
+        disruptions_allowed=i(status.get("disruptionsAllowed")),
+        current_healthy=i(status.get("currentHealthy")),
+        desired_healthy=i(status.get("desiredHealthy")),
+        expected_pods=i(status.get("expectedPods")),
+        has_status="disruptionsAllowed" in status or "expectedPods" in status,
     )
+
+
+def build_network_policy(obj: object) -> NetworkPolicyRecord:
+    """A NetworkPolicy's pod selector and policy types (its peers are not read)."""
+    raw = d(obj)
+    spec = d(raw.get("spec"))
+    return NetworkPolicyRecord(
+        meta=build_meta(raw, "NetworkPolicy"),
+        pod_selector=build_selector(spec.get("podSelector")),
+        policy_types=tuple(x for x in lst(spec.get("policyTypes")) if isinstance(x, str)),
+    )
+
+
+_KEYS_MAX = 256  # a ConfigMap with more keys keeps the first ones (sorted): enough to judge names
+
+
+def build_configmap(obj: object) -> ConfigMapRecord:
+    """A ConfigMap's key names from data and binaryData; the values are not kept (nor looked at)."""
+    raw = d(obj)
+    keys = {k for k in d(raw.get("data")) if isinstance(k, str)}
+    keys.update(k for k in d(raw.get("binaryData")) if isinstance(k, str))
+    return ConfigMapRecord(meta=build_meta(raw, "ConfigMap"), keys=tuple(sorted(keys)[:_KEYS_MAX]))

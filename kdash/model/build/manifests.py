@@ -21,6 +21,7 @@ from kdash.model.snapshot import ClusterSnapshot
 from kdash.model.workloads import WorkloadRecord
 
 DEFAULT_NAMESPACE = "default"
+NAME_MISSING = "without metadata.name or metadata.generateName"
 _MAX_LIST_DEPTH = 8  # a List of Lists of ...: deeper nesting is refused, not recursed into
 
 
@@ -65,11 +66,33 @@ def _restart_order(r: RestartRecord) -> tuple[int, int, str, str, str]:
     return (0 if r.state_text == "CrashLoopBackOff" else 1, -r.restarts, r.namespace, r.pod, r.container)
 
 
-def records_from_manifests(docs: Iterable[object]) -> tuple[ClusterSnapshot, list[str]]:
+def _generate_name(doc: Mapping[str, Any]) -> str | None:
+    """metadata.generateName when it is a usable prefix (a non-empty string), else None."""
+    meta = doc.get("metadata")
+    prefix = meta.get("generateName") if isinstance(meta, dict) else None
+    return prefix if isinstance(prefix, str) and prefix else None
+
+
+def _numbered(record: Any, existing: Mapping[ObjectKey, Any]) -> tuple[Any, ObjectKey]:
+    """`job-* (2)`, `job-* (3)` ...: every object with the same generateName is its own object."""
+    meta = record.meta
+    n = 2
+    while (key := replace(meta.key, name=f"{meta.name} ({n})")) in existing:
+        n += 1
+    return replace(record, meta=replace(meta, name=key.name)), key
+
+
+def records_from_manifests(
+    docs: Iterable[object], placed: dict[str, ObjectKey] | None = None
+) -> tuple[ClusterSnapshot, list[str]]:
     """A snapshot of the kinds kdash models, and the problems found ("unknown kind Foo", ...).
 
     Namespaced objects without a namespace are placed in "default", as `kubectl apply` would.
     A later object with the same kind, namespace and name replaces an earlier one (reported).
+    An object with only `metadata.generateName` (a Job for `kubectl create`) is checked as
+    `<generateName>*`; one with neither is a problem ending in NAME_MISSING. `placed`, when
+    given, receives each document label's key (so the caller can say where an object came from;
+    the key of an object with no name has the name "").
     """
     problems: list[str] = []
     maps: dict[str, dict[ObjectKey, Any]] = {
@@ -86,6 +109,11 @@ def records_from_manifests(docs: Iterable[object]) -> tuple[ClusterSnapshot, lis
             "events",
             "services",
             "pdbs",
+            "netpols",
+            "ingresses",
+            "configmaps",
+            "roles",
+            "bindings",
         )
     }
     for label, doc in _expand(docs, problems):
@@ -101,19 +129,29 @@ def records_from_manifests(docs: Iterable[object]) -> tuple[ClusterSnapshot, lis
             continue
         record: Any = build_record(resource, doc)
         meta = record.meta
-        if not meta.name:
-            problems.append(f"{label}: {kind} without metadata.name")
-            continue
         if kind in CLUSTER_SCOPED_KINDS:
             if meta.namespace:
                 record = replace(record, meta=replace(meta, namespace=""))
         elif not meta.namespace:
             record = replace(record, meta=replace(meta, namespace=DEFAULT_NAMESPACE))
+        generated = False
+        if not meta.name:
+            prefix = _generate_name(doc)
+            if prefix is None:
+                problems.append(f"{label}: {kind} {NAME_MISSING}")
+                if placed is not None:
+                    placed[label] = record.meta.key  # name "": where the nameless object was
+                continue
+            record, generated = replace(record, meta=replace(record.meta, name=f"{prefix}*")), True
         target = _target_map(kind)
         key = record.meta.key
+        if generated and key in maps[target]:  # `kubectl create` makes one object of each
+            record, key = _numbered(record, maps[target])
         if key in maps[target]:
             problems.append(f"{label}: duplicate {key}, the later one is used")
         maps[target][key] = record
+        if placed is not None:
+            placed[label] = key
 
     replicasets: dict[ObjectKey, WorkloadRecord] = maps["replicasets"]
     pods: dict[ObjectKey, PodRecord] = {
@@ -132,6 +170,11 @@ def records_from_manifests(docs: Iterable[object]) -> tuple[ClusterSnapshot, lis
         events=MappingProxyType(maps["events"]),
         services=MappingProxyType(maps["services"]),
         pdbs=MappingProxyType(maps["pdbs"]),
+        netpols=MappingProxyType(maps["netpols"]),
+        ingresses=MappingProxyType(maps["ingresses"]),
+        configmaps=MappingProxyType(maps["configmaps"]),
+        roles=MappingProxyType(maps["roles"]),
+        bindings=MappingProxyType(maps["bindings"]),
         restarts=tuple(restarts),
         pods_by_workload=MappingProxyType(index_pods_by_workload(pods, replicasets)),
     )
@@ -149,6 +192,13 @@ _TARGETS = {
     "Event": "events",
     "Service": "services",
     "PodDisruptionBudget": "pdbs",
+    "NetworkPolicy": "netpols",
+    "Ingress": "ingresses",
+    "ConfigMap": "configmaps",
+    "Role": "roles",
+    "ClusterRole": "roles",
+    "RoleBinding": "bindings",
+    "ClusterRoleBinding": "bindings",
 }
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from kdash.model.build._json import d, lst, opt_b, opt_i, quantity_map, s, scalar_str, str_map
+from kdash.model.build._json import NO_DICT, d, lst, opt_b, opt_i, quantity_map, s, scalar_str, str_map
 from kdash.model.build._records import new_container_spec, new_pod_spec, new_probe
 from kdash.model.pods import ContainerSpec, PodSpecSummary, ProbeSpec
 
@@ -75,14 +75,45 @@ def build_probe(x: object) -> ProbeSpec | None:
     return probe
 
 
+def _names(x: object) -> tuple[str, ...]:
+    """A list of strings (capabilities) as a tuple of interned strings, skipping anything else."""
+    return tuple(_intern(v) for v in x if isinstance(v, str)) if isinstance(x, list) else ()
+
+
+def _env(x: object) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The env entries' names; those with a non-empty literal value; those whose value is a PEM
+    private key. Values themselves are never kept: a literal may be a credential."""
+    if not isinstance(x, list) or not x:
+        return (), (), ()
+    names: list[str] = []
+    literal: list[str] = []
+    pem: list[str] = []
+    for e in x:
+        if not isinstance(e, dict):
+            continue
+        name = e.get("name")
+        if not isinstance(name, str):
+            continue
+        name = _intern(name)
+        names.append(name)
+        value = e.get("value")
+        if isinstance(value, str) and value and not (value.startswith("$(") and value.endswith(")")):
+            literal.append(name)  # "$(OTHER_VAR)" only refers to another variable
+            if "PRIVATE KEY-" in value and "-BEGIN" in value:
+                pem.append(name)
+    return tuple(names), tuple(literal), tuple(pem)
+
+
 def build_container(x: object) -> ContainerSpec | None:
     """One container of a spec; None for entries that are not objects."""
     if not isinstance(x, dict):
         return None
     res = d(x.get("resources"))
     sc = d(x.get("securityContext"))
+    caps = d(sc.get("capabilities"))
     ports: list[int] = []
     names: list[str] = []
+    host_ports: list[int] = []
     for p in lst(x.get("ports")):
         if isinstance(p, dict):
             number = opt_i(p.get("containerPort"))
@@ -91,6 +122,12 @@ def build_container(x: object) -> ContainerSpec | None:
             name = p.get("name")
             if isinstance(name, str) and name:
                 names.append(name)
+            host = opt_i(p.get("hostPort"))
+            if host:
+                host_ports.append(host)
+    env_names, env_literal, env_pem = _env(x.get("env"))
+    proc = sc.get("procMount")
+    seccomp = d(sc.get("seccompProfile")).get("type")
     pull = x.get("imagePullPolicy")
     tmp = x.get("terminationMessagePolicy")
     restart = x.get("restartPolicy")
@@ -112,6 +149,17 @@ def build_container(x: object) -> ContainerSpec | None:
         ports=tuple(ports),
         port_names=tuple(names),
         restart_policy=_intern(restart) if isinstance(restart, str) else "",
+        read_only_root_fs=opt_b(sc.get("readOnlyRootFilesystem")),
+        run_as_group=opt_i(sc.get("runAsGroup")),
+        caps_add=_names(caps.get("add")),
+        caps_drop=_names(caps.get("drop")),
+        proc_mount=_intern(proc) if isinstance(proc, str) else "",
+        seccomp=_intern(seccomp) if isinstance(seccomp, str) else "",
+        host_process=opt_b(d(sc.get("windowsOptions")).get("hostProcess")),
+        host_ports=tuple(host_ports),
+        env_names=env_names,
+        env_literal=env_literal,
+        env_private_key=env_pem,
     )
 
 
@@ -130,6 +178,7 @@ _CONTAINER_FIELDS = (
     "securityContext",
     "ports",
     "restartPolicy",
+    "env",
 )
 
 
@@ -138,8 +187,9 @@ def _container_key(x: dict[str, Any]) -> bytes | None:
 
     `marshal` is exact for decoded JSON: it tells 1 from 1.0 and True, and its output reads back to
     the same values, so equal keys mean equal inputs (unlike `==`, where 1 == True). Fields
-    kdash ignores (env, volumeMounts, whose per-pod "kube-api-access-xxxxx" names differ) are left
-    out, so the pods of one template share their ContainerSpecs.
+    kdash ignores (volumeMounts, whose per-pod "kube-api-access-xxxxx" names differ) are left
+    out, so the pods of one template share their ContainerSpecs (env is read, and is the same in
+    every pod of a template: the kubelet adds service variables to the process, not the spec).
     """
     try:
         return marshal.dumps(tuple(map(x.get, _CONTAINER_FIELDS)))  # map: no bytecode per field
@@ -191,6 +241,14 @@ def build_pod_spec(spec: object, labels: object = None, annotations: object = No
     restart = get("restartPolicy")
     non_root = psc.get("runAsNonRoot")
     inits = get("initContainers")
+    volumes = get("volumes")
+    automount = get("automountServiceAccountToken")
+    priority = get("priorityClassName")
+    seccomp = psc.get("seccompProfile")
+    seccomp_type = seccomp.get("type") if isinstance(seccomp, dict) else None
+    windows = psc.get("windowsOptions")
+    affinity = get("affinity")
+    anti = d(affinity.get("podAntiAffinity")) if isinstance(affinity, dict) else NO_DICT
     return new_pod_spec(
         containers=_containers(get("containers")),
         init_containers=_containers(inits) if inits else (),
@@ -205,4 +263,26 @@ def build_pod_spec(spec: object, labels: object = None, annotations: object = No
         restart_policy=_intern(restart) if isinstance(restart, str) else "",
         labels=str_map(labels),
         annotations=str_map(annotations),
+        run_as_group=opt_i(psc.get("runAsGroup")) if psc else None,
+        seccomp=_intern(seccomp_type) if isinstance(seccomp_type, str) else "",
+        host_process=opt_b(windows.get("hostProcess")) if isinstance(windows, dict) else None,
+        automount_token=automount if isinstance(automount, bool) else None,
+        priority_class=_intern(priority) if isinstance(priority, str) else "",
+        host_paths=_host_paths(volumes) if volumes else (),
+        topology_spread=bool(lst(get("topologySpreadConstraints"))),
+        pod_anti_affinity=bool(
+            anti
+            and (
+                lst(anti.get("requiredDuringSchedulingIgnoredDuringExecution"))
+                or lst(anti.get("preferredDuringSchedulingIgnoredDuringExecution"))
+            )
+        ),
     )
+
+
+def _host_paths(volumes: object) -> tuple[tuple[str, str], ...]:
+    """(name, path) of each hostPath volume; nearly every pod has volumes and none of these."""
+    if not isinstance(volumes, list):
+        return ()
+    found = [v for v in volumes if isinstance(v, dict) and "hostPath" in v]
+    return tuple((s(v.get("name")), s(d(v.get("hostPath")).get("path"))) for v in found)

@@ -8,12 +8,14 @@ is "succeeded/completions" ("succeeded/1 of N" when only parallelism is set).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from kdash.model.build._json import b, conditions, d, i, lst, opt_i, s, t
+from kdash.model.build._json import b, conditions, d, i, lst, opt_i, s, scalar_str, t
 from kdash.model.build._records import new_workload
-from kdash.model.build.meta import build_meta, build_selector
+from kdash.model.build.meta import LAST_APPLIED, build_meta, build_selector
 from kdash.model.build.podspec import build_pod_spec
 from kdash.model.meta import Condition, Meta
 from kdash.model.pods import PodSpecSummary
@@ -56,6 +58,8 @@ def _controller(
     available: int = 0,
     current: int = 0,
     volume_claim_templates: int = 0,
+    strategy: str = "",
+    max_unavailable: str = "",
 ) -> WorkloadRecord:
     """What every replica controller shares: its pod template, selector, conditions and READY text.
 
@@ -80,11 +84,15 @@ def _controller(
         available=available,
         current=current,
         volume_claim_templates=volume_claim_templates,
+        strategy=strategy,
+        max_unavailable=max_unavailable,
     )
 
 
 def _deployment(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> WorkloadRecord:
     desired, replicas_set = _replicas(spec)
+    strategy = d(spec.get("strategy"))
+    kind = strategy.get("type")
     return _controller(
         meta,
         spec,
@@ -95,6 +103,8 @@ def _deployment(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> W
         up_to_date=i(st.get("updatedReplicas")),
         available=i(st.get("availableReplicas")),
         current=i(st.get("replicas")),
+        strategy=kind if isinstance(kind, str) else "",
+        max_unavailable=scalar_str(d(strategy.get("rollingUpdate")).get("maxUnavailable")),
     )
 
 
@@ -230,6 +240,7 @@ def _cronjob(meta: Meta, spec: Mapping[str, Any], st: Mapping[str, Any]) -> Work
         suspend=b(spec.get("suspend")),
         last_schedule=t(st.get("lastScheduleTime")),
         last_successful=t(st.get("lastSuccessfulTime")),
+        starting_deadline=opt_i(spec.get("startingDeadlineSeconds")),
         has_status=bool(st),
     )
 
@@ -256,4 +267,36 @@ def build_workload(obj: object, kind: str | None = None) -> WorkloadRecord:
     builder = _BUILDERS.get(meta.kind)
     if builder is None:
         return new_workload(meta=meta, kind=meta.kind, has_status=bool(d(raw.get("status"))))
-    return builder(meta, d(raw.get("spec")), d(raw.get("status")))
+    spec = d(raw.get("spec"))
+    record = builder(meta, spec, d(raw.get("status")))
+    if meta.kind in ("Deployment", "StatefulSet"):
+        applied = _replicas_applied(raw, spec)
+        service_name = s(spec.get("serviceName")) if meta.kind == "StatefulSet" else ""
+        if applied or service_name:  # rare enough that a copy costs nothing
+            record = replace(record, replicas_applied=applied, service_name=service_name)
+    return record
+
+
+def _replicas_applied(raw: Mapping[str, Any], spec: Mapping[str, Any]) -> bool:
+    """Whether what was applied sets spec.replicas (an HPA's target should leave it out).
+
+    Live objects always carry spec.replicas (the API server defaults it), so for them the answer
+    is in what `kubectl apply` recorded (the last-applied-configuration annotation) or in the
+    managedFields of a server-side Apply; a manifest (no resourceVersion) answers for itself.
+    """
+    md = d(raw.get("metadata"))
+    if not s(md.get("resourceVersion")) and not md.get("managedFields"):
+        return spec.get("replicas") is not None
+    last = d(md.get("annotations")).get(LAST_APPLIED)
+    if isinstance(last, str) and '"replicas"' in last:
+        try:
+            applied = json.loads(last)
+        except ValueError:
+            applied = None
+        if d(d(applied).get("spec")).get("replicas") is not None:
+            return True
+    for entry in lst(md.get("managedFields")):
+        fields = d(d(entry).get("fieldsV1")).get("f:spec")
+        if d(entry).get("operation") == "Apply" and "f:replicas" in d(fields):
+            return True
+    return False

@@ -5,6 +5,7 @@ Deterministic for a given ``now``: names and uids derive from fixed seeds, times
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from kdash.sim.scenarios.policy import event, hpa, hpa_multi, limitrange, quota
 from kdash.sim.scenarios.workloads import IpPool, cronjob, daemonset, deployment, job, statefulset
 
 JSON = dict[str, Any]
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 NAMESPACES = ["default", "kube-system", "shop", "payments", "batch", "monitoring"]
 NODES = ["node-1", "node-2", "node-3"]
 D, H, M = timedelta(days=1), timedelta(hours=1), timedelta(minutes=1)
@@ -204,6 +206,11 @@ def build_demo(now: datetime) -> Scenario:
     )
     objs.append(limitrange("shop", now))
     objs.append(_pdb("shop", "web-pdb", "web", now, allowed=1))
+    # left over from the search service that was retired: it protects nothing (pdb-selects-nothing)
+    search_pdb = _pdb("shop", "search-pdb", "search", now, allowed=0)
+    search_pdb["spec"]["minAvailable"] = 1
+    search_pdb["status"].update(currentHealthy=0, desiredHealthy=1, expectedPods=0)
+    objs.append(search_pdb)
 
     # ---- payments ----------------------------------------------------------------------
     api_c = container("api", "acme/payments-api:1.9.0", env={"LOG_FORMAT": "json"})
@@ -219,6 +226,7 @@ def build_demo(now: datetime) -> Scenario:
     ]
     api = dep("payments", "api", [api_c], age=7 * D, replicas=2)
     _service_account(api, "payments-api")
+    _applied_with_replicas(_first(api, "Deployment"))  # and an HPA scales it: hpa-replicas-applied
     for p in _pods(api):
         sc.logs[("payments", p["metadata"]["name"], "api")] = (text.json_log(now, 50, "payments-api"), None)
     objs.append(hpa("payments", "api", now, min_r=2, max_r=6, current=2, util=None, limited=False))
@@ -279,6 +287,10 @@ def build_demo(now: datetime) -> Scenario:
             storage_class="fast",
         )
     )
+    # its serviceName names a headless Service that was renamed since (statefulset-service-missing)
+    _first([o for o in objs if o["metadata"].get("name") == "postgres"], "StatefulSet")["spec"][
+        "serviceName"
+    ] = "postgres-headless"
     objs.append(
         quota(
             "payments",
@@ -508,6 +520,18 @@ def _pdb(ns: str, name: str, app: str, now: datetime, *, allowed: int) -> JSON:
             "expectedPods": 3,
         },
     }
+
+
+def _applied_with_replicas(deployment: JSON) -> None:
+    """What `kubectl apply` of a manifest with `replicas:` leaves: the last-applied annotation."""
+    m = deployment["metadata"]
+    applied = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": m["name"], "namespace": m["namespace"]},
+        "spec": {"replicas": deployment["spec"]["replicas"], "selector": deployment["spec"]["selector"]},
+    }
+    m.setdefault("annotations", {})[LAST_APPLIED] = json.dumps(applied, separators=(",", ":"))
 
 
 def _config_volume(workload: list[JSON], name: str, container_name: str, path: str) -> None:

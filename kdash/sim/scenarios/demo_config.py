@@ -86,6 +86,14 @@ def configmaps(namespaces: list[str], now: datetime) -> list[JSON]:
             7 * D,
             labels={"app": "api"},
         ),
+        configmap(  # a credential where a Secret belongs (configmap-credential-keys)
+            "payments",
+            "ledger-env",
+            {"LEDGER_DB_HOST": "postgres-0.postgres", "LEDGER_DB_PASSWORD": "hunter2", "LOG_LEVEL": "info"},
+            now,
+            6 * D,
+            labels={"app": "ledger"},
+        ),
         configmap(
             "monitoring",
             "prometheus-config",
@@ -196,12 +204,80 @@ def service_accounts(namespaces: list[str], now: datetime) -> list[JSON]:
             "metadata": meta("ServiceAccount", "kube-system", "legacy-ci", now, 300 * D),
             "secrets": [{"name": "legacy-ci-token"}],
         },
+        {  # bound to cluster-admin (rbac()): a CI pipeline's deploy account
+            "kind": "ServiceAccount",
+            "apiVersion": "v1",
+            "metadata": meta("ServiceAccount", "batch", "ci-deployer", now, 90 * D),
+        },
     ]
     return out
 
 
+def _cluster_role_binding(name: str, role: str, subjects: list[JSON], now: datetime, age: timedelta) -> JSON:
+    return {
+        "kind": "ClusterRoleBinding",
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "metadata": meta("ClusterRoleBinding", None, name, now, age),
+        "subjects": subjects,
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+    }
+
+
 def rbac(now: datetime) -> list[JSON]:
+    """A pod reader for jane and shop's default account, a read-everything role for the sre group;
+    the installation's cluster-admin binding (system:masters), one to a CI service account outside
+    kube-system (rbac-cluster-admin-binding) and a debugging Role with exec and Secret reads bound to
+    the account shop's workloads run as (rbac-workload-dangerous-grant)."""
     rules = [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]}]
+    group = "rbac.authorization.k8s.io"
+    extra = [
+        {
+            "kind": "ClusterRole",
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "metadata": meta(
+                "ClusterRole",
+                None,
+                "cluster-admin",
+                now,
+                30 * D,
+                labels={"kubernetes.io/bootstrapping": "rbac-defaults"},
+            ),
+            "rules": [
+                {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+                {"nonResourceURLs": ["*"], "verbs": ["*"]},
+            ],
+        },
+        _cluster_role_binding(
+            "cluster-admin",
+            "cluster-admin",
+            [{"kind": "Group", "apiGroup": group, "name": "system:masters"}],
+            now,
+            30 * D,
+        ),
+        _cluster_role_binding(
+            "ci-deployer-admin",
+            "cluster-admin",
+            [{"kind": "ServiceAccount", "name": "ci-deployer", "namespace": "batch"}],
+            now,
+            90 * D,
+        ),
+        {
+            "kind": "Role",
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "metadata": meta("Role", "shop", "debugger", now, 15 * D),
+            "rules": [
+                {"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]},
+                {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]},
+            ],
+        },
+        {
+            "kind": "RoleBinding",
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "metadata": meta("RoleBinding", "shop", "debug-default", now, 15 * D),
+            "subjects": [{"kind": "ServiceAccount", "name": "default", "namespace": "shop"}],
+            "roleRef": {"apiGroup": group, "kind": "Role", "name": "debugger"},
+        },
+    ]
     return [
         {
             "kind": "Role",
@@ -236,4 +312,4 @@ def rbac(now: datetime) -> list[JSON]:
                 "name": "dashboard-viewer",
             },
         },
-    ]
+    ] + extra

@@ -229,7 +229,8 @@ def ingresses(now: datetime) -> list[JSON]:
 
 
 def network_policies(now: datetime) -> list[JSON]:
-    """shop: deny all ingress by default, then let the ingress controller reach web."""
+    """shop: deny all ingress by default, then let the ingress controller reach web; and one policy
+    for pods that do not exist (netpol-selects-nothing). The other namespaces have none."""
     return [
         {
             "kind": "NetworkPolicy",
@@ -255,6 +256,16 @@ def network_policies(now: datetime) -> list[JSON]:
                         "ports": [{"protocol": "TCP", "port": 80}],
                     }
                 ],
+                "policyTypes": ["Ingress"],
+            },
+        },
+        {  # written for a metrics gateway that was never deployed: it selects no pod
+            "kind": "NetworkPolicy",
+            "apiVersion": "networking.k8s.io/v1",
+            "metadata": meta("NetworkPolicy", "shop", "allow-metrics-gateway", now, 9 * D),
+            "spec": {
+                "podSelector": {"matchLabels": {"app": "metrics-gateway"}},
+                "ingress": [{"ports": [{"protocol": "TCP", "port": 9102}]}],
                 "policyTypes": ["Ingress"],
             },
         },

@@ -8,6 +8,7 @@ from collections.abc import Container, Hashable
 from functools import partial
 
 from kdash.model.findings import Finding, Severity
+from kdash.model.logtext import clean
 from kdash.model.meta import ObjectKey
 from kdash.model.snapshot import ClusterSnapshot
 from kdash.ui.render.table import Cell, Column, Row
@@ -85,15 +86,32 @@ def finding_row(key: FindingKey, f: Finding) -> Row:
 
     Cheap to build, because the pane builds 20,000 of them where a screen shows a few dozen: the
     cells are made when the row is first drawn, measured, sorted or filtered (`Row(build=)`)."""
-    return Row(key, build=partial(finding_cells, f), style_class=severity_class(f.severity))
+    return Row(
+        key,
+        build=partial(finding_cells, f),
+        style_class=severity_class(f.severity),
+        ident=partial(finding_ident, f),  # the OBJECT column's index needs no build of the row
+    )
+
+
+OBJECT = 2  # the OBJECT column's index in COLUMNS
+
+
+def finding_ident(f: Finding, index: int) -> str | None:
+    """What the identifying OBJECT cell of `finding_row` shows (`Cell.plain`), without the row."""
+    return clean(finding_where(f)) if index == OBJECT else None
+
+
+def finding_where(f: Finding) -> str:
+    """The object (and container) a finding is about, as the OBJECT column shows it."""
+    where = f"{f.kind}/{f.namespace}/{f.name}" if f.namespace else f"{f.kind}/{f.name}"
+    return f"{where} [{f.container}]" if f.container else where
 
 
 def finding_cells(f: Finding) -> tuple[Cell, ...]:
     """The cells of `finding_row`: the severity and rule cells are shared, the others stay plain
     strings until they are drawn."""
-    where = f"{f.kind}/{f.namespace}/{f.name}" if f.namespace else f"{f.kind}/{f.name}"
-    if f.container:
-        where = f"{where} [{f.container}]"
+    where = finding_where(f)
     return (
         severity_cell(f.severity),
         rule_cell(f.rule),

@@ -100,7 +100,7 @@ class Row:
     immutable: a changed record gets a new Row.
     """
 
-    __slots__ = ("_build", "_cell_lens", "_cells", "key", "labels", "style_class")
+    __slots__ = ("_build", "_cell_lens", "_cells", "_ident", "key", "labels", "style_class")
 
     def __init__(
         self,
@@ -110,6 +110,7 @@ class Row:
         labels: Mapping[str, str] = _EMPTY_LABELS,
         *,
         build: CellBuilder | None = None,
+        ident: Callable[[int], str | None] | None = None,
     ) -> None:
         if (cells is None) == (build is None):
             raise TypeError("a Row takes its cells or a build function, not both")
@@ -119,6 +120,19 @@ class Row:
         self.style_class = style_class
         self.labels = labels
         self._cell_lens: tuple[int, ...] | None = None
+        # a lazy row's identifying cells as shown (`plain`; None: not known), so the identifying
+        # column's index of a 40,000-row table need not build every row
+        self._ident = ident
+
+    def plain_at(self, index: int) -> str:
+        """The text cell `index` shows (`cells[index].plain`), without building a lazy row when
+        its `ident` function knows it."""
+        if self._cells is None and self._ident is not None:
+            known = self._ident(index)
+            if known is not None:
+                return known
+        cells = self.cells
+        return cells[index].plain if index < len(cells) else ""
 
     @property
     def cells(self) -> tuple[Cell, ...]:
@@ -126,7 +140,7 @@ class Row:
         if cells is None:
             assert self._build is not None
             cells = self._cells = self._build()
-            self._build = None  # the builder's captures may go now
+            self._build = self._ident = None  # the builder's captures may go now
         return cells
 
     @property

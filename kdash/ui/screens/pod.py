@@ -31,7 +31,7 @@ from kdash.model.source import ChangeSet, LogTarget
 from kdash.model.workloads import WORKLOAD_KINDS
 from kdash.ui.detail_format import BAD, DIM
 from kdash.ui.format import clean, state_text
-from kdash.ui.messages import OpenLogs, OpenObject, OpenPods
+from kdash.ui.messages import OpenLogs, OpenObject, OpenPods, OpenRow
 from kdash.ui.render.usage_detail import pod_usage_section
 from kdash.ui.session import LiveSession
 from kdash.ui.view import LiveView
@@ -90,6 +90,7 @@ class PodDetailScreen(LiveScreen):
         Binding("d", "describe", "Describe", id="drill-describe"),
         Binding("y", "yaml", "YAML", id="drill-yaml"),
         Binding("o", "owner", "Open owner", id="drill-owner"),
+        Binding("N", "node", "Node", id="drill-node"),
         Binding("c", "next_crash", "Next crash", show=False, id="drill-next-crash"),
     ]
 
@@ -283,6 +284,15 @@ class PodDetailScreen(LiveScreen):
                 self.post_message(OpenPods(owner))
                 return
         self.notify("this pod has no workload in view", markup=False)
+
+    def action_node(self) -> None:
+        """`N`: the node this pod runs on (its typed screen: conditions, allocation, its pods)."""
+        pod = self.pod
+        node = (pod.node or pod.spec.node_name) if pod is not None else ""
+        if not node:
+            self.notify("this pod is not scheduled on a node yet", markup=False)
+            return
+        self.post_message(OpenRow("pods", ObjectKey("Node", "", node)))
 
     def action_logs(self, previous: bool) -> None:
         """This pod's logs; `previous` reads the container that crashed last, once."""

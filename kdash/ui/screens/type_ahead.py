@@ -81,7 +81,10 @@ class TypeAheadModal(ModalScreen[ResultT]):
 
     async def _handle(self, event: events.Key) -> None:
         if self.app.screen is not self:
-            return  # dismissed by an earlier key
+            # dismissed by an earlier key (`:pods⏎:no⏎` in one burst): the rest was typed for
+            # whatever comes next, so it goes back to the app, behind the dismissal's callback
+            self.app.call_next(self.app.post_message, events.Key(event.key, event.character))
+            return
         if self._apply(event):
             return
         # not the prompt's text: this screen's own binding for it (↑/↓ in a list, ctrl+f, …)

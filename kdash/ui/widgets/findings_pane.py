@@ -3,13 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from operator import is_
+from dataclasses import dataclass
+from itertools import compress, count, islice, repeat
+from operator import is_, is_not, not_
 from typing import Any, ClassVar
 
 from kdash.model.findings import Finding, Severity
 from kdash.ui.render import findings as render
 from kdash.ui.widgets.pane import DashboardView, Pane
 from kdash.ui.widgets.resource_table import Column, Row
+
+Content = tuple[str, str, str, str, str | None, str]  # what a row shows and is keyed by
+
+# A report that brings more new Finding objects than this (or a quarter of them) is built afresh:
+# a full scoring run makes new objects for every finding, an incremental one for a handful.
+INCREMENTAL_MAX = 2000
+_MISS: Any = object()
+
+
+def _content(f: Finding) -> Content:
+    return (f.rule, f.kind, f.namespace, f.name, f.container, f.message)
+
+
+@dataclass(slots=True)
+class _Built:
+    """The rows of the last findings shown, and how each finding maps to its row."""
+
+    findings: Sequence[Finding]  # held: the ids in `row_of` stay theirs
+    scope: str | None
+    rows: list[Row]
+    got: list[Row | None]  # each finding's row, in the findings' order
+    row_of: dict[int, Row | None]  # id(finding) -> its row (None: ignored, out of scope, a duplicate)
+    contents: set[Content]  # of the rows shown
+    duplicates: int  # findings not shown because an earlier one says the same
 
 
 class FindingsPane(Pane):
@@ -33,10 +59,10 @@ class FindingsPane(Pane):
         # rows by finding content: a full scoring run makes new Finding objects, so identity
         # cannot be the cache key, and hashing whole findings (or ObjectKey tuples) 20,000 times
         # per report was most of the pane's cost; a tuple of strings hashes in C
-        self._rows_by_content: dict[tuple[Any, ...], tuple[Severity, Row]] = {}
-        # the findings and namespace of the last rows: the incremental scorer hands over the very
-        # same Finding objects while nothing they say changed, so most reports need no walk at all
-        self._last: tuple[Sequence[Finding], str | None, list[Row]] | None = None
+        self._rows_by_content: dict[Content, tuple[Severity, Row]] = {}
+        # the incremental scorer hands over the very same Finding objects while nothing they say
+        # changed, so most reports need no walk at all, and the rest only a look at the new ones
+        self._last: _Built | None = None
 
     def rows(self, view: DashboardView) -> Iterable[Row]:
         report = view.report
@@ -45,32 +71,82 @@ class FindingsPane(Pane):
         )
         scope = view.snapshot.namespace
         last = self._last
-        if (
-            last is not None
-            and last[1] == scope
-            and len(last[0]) == len(findings)
-            and all(map(is_, findings, last[0]))
-        ):
-            return last[2]
-        rows = self._build(findings, scope)
-        self._last = (findings, scope, rows)
+        if last is not None and last.scope == scope:
+            if len(last.findings) == len(findings) and all(map(is_, findings, last.findings)):
+                return last.rows
+            rows = self._update(last, findings)
+            if rows is not None:
+                return rows
+        return self._build(findings, scope)
+
+    def _update(self, last: _Built, findings: Sequence[Finding]) -> list[Row] | None:
+        """The rows for `findings` from the last ones, looking only at the findings that are new
+        objects (a few passes in C over the rest: 40,000 findings, a handful new under churn);
+        None when a full build is due (many new ones, or two findings saying the same)."""
+        if last.duplicates:
+            return None  # which of two equal findings shows is the full build's to say
+        row_of = last.row_of
+        old = last.findings
+        if len(findings) == len(old):  # findings replaced in place: one identity pass finds them
+            new_at = list(islice(compress(count(), map(is_not, findings, old)), INCREMENTAL_MAX + 1))
+            got = list(last.got)
+            removed: Iterable[Finding] = [old[i] for i in new_at]
+        else:
+            got = list(map(row_of.get, map(id, findings), repeat(_MISS)))
+            new_at = list(compress(count(), map(is_, got, repeat(_MISS))))
+            kept = set(map(id, findings))
+            removed = compress(old, map(not_, map(kept.__contains__, map(id, old))))
+        if len(new_at) > max(INCREMENTAL_MAX, len(findings) // 4):
+            return None
+        self._last = None  # half updated until the end
+        cache, contents, scope = self._rows_by_content, last.contents, last.scope
+        for f in removed:
+            if row_of.pop(id(f), None) is not None:
+                content = _content(f)
+                contents.discard(content)
+                cache.pop(content, None)
+        for i in new_at:
+            f = findings[i]
+            row: Row | None = None
+            if not f.ignored and (scope is None or f.namespace == scope):
+                content = _content(f)
+                if content in contents:
+                    return None  # says what another finding says: the full build decides
+                contents.add(content)
+                hit = cache.get(content)
+                if hit is None or hit[0] != f.severity:
+                    hit = cache[content] = (f.severity, render.finding_row(render.finding_key(f), f))
+                row = hit[1]
+            got[i] = row_of[id(f)] = row
+        rows: list[Row] = list(filter(None, got))
+        last.findings, last.rows, last.got = findings, rows, got
+        self._last = last
         return rows
 
     def _build(self, findings: Sequence[Finding], scope: str | None) -> list[Row]:
         cache = self._rows_by_content
-        fresh: dict[tuple[Any, ...], tuple[Severity, Row]] = {}
+        fresh: dict[Content, tuple[Severity, Row]] = {}
+        got: list[Row | None] = []
+        duplicates = 0
         for f in findings:
             if f.ignored or (scope is not None and f.namespace != scope):
+                got.append(None)
                 continue
-            content = (f.rule, f.kind, f.namespace, f.name, f.container, f.message)
+            content = _content(f)
             if content in fresh:
+                got.append(None)
+                duplicates += 1
                 continue  # one row per key: the first (worst) finding wins
             hit = cache.get(content)
             if hit is None or hit[0] != f.severity:
                 hit = (f.severity, render.finding_row(render.finding_key(f), f))
             fresh[content] = hit
+            got.append(hit[1])
         if len(cache) > 2 * len(fresh) + 64:
             self._rows_by_content = fresh
         else:
             cache.update(fresh)
-        return [row for _severity, row in fresh.values()]
+        rows = [row for _severity, row in fresh.values()]
+        row_of = dict(zip(map(id, findings), got, strict=True))
+        self._last = _Built(findings, scope, rows, got, row_of, set(fresh), duplicates)
+        return rows

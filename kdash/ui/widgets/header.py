@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from kdash.alerts.model import AlertSeverity
-from kdash.health.scoring import coverage
+from kdash.health.scoring import GRADED_KINDS, coverage
 from kdash.model.snapshot import ClusterSnapshot, KindState, SyncPhase
 from kdash.ui.format import ERROR_STYLE, MUTED_STYLE, OK_STYLE, WARNING_STYLE, clean, grade_text
 from kdash.ui.widgets.pane import DashboardView
@@ -33,7 +33,12 @@ def sync_state(snapshot: ClusterSnapshot, view: DashboardView) -> Text:
     (forbidden ones are not "live": `access_text` speaks for them); "no access" when none is."""
     every = object_states(snapshot)
     states = [s for s in every if s.phase not in (SyncPhase.UNAVAILABLE, SyncPhase.FORBIDDEN)]
-    if not states and any(s.phase is SyncPhase.FORBIDDEN for s in every):
+    forbidden = any(s.phase is SyncPhase.FORBIDDEN for s in every)
+    readable = {
+        k for k, s in snapshot.states.items() if s.phase not in (SyncPhase.UNAVAILABLE, SyncPhase.FORBIDDEN)
+    }
+    if forbidden and readable.isdisjoint(GRADED_KINDS):
+        # the workloads and pods cannot be read: ConfigMaps or RBAC kinds alone are not "live"
         return Text("● no access", style=ERROR_STYLE)
     stale = [s.stale_since for s in states if s.stale_since is not None]
     if stale:

@@ -29,7 +29,7 @@ from kdash.ui.format import clean
 from kdash.ui.render.table import Cell, Column, Row
 from kdash.ui.widgets import table_parts
 from kdash.ui.widgets.table_layout import ColumnLayout
-from kdash.ui.widgets.table_model import RowFilter, changed_lines, same_view, stale_keys, view_keys
+from kdash.ui.widgets.table_model import RowFilter, changed_lines, update_rows, view_keys
 from kdash.ui.widgets.table_parts import ROW_CLASSES
 from kdash.ui.widgets.table_render import (
     GAP,
@@ -99,7 +99,8 @@ class ResourceTable(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.columns: tuple[Column, ...] = tuple(columns)
-        self._rows: dict[Hashable, Row] = {}
+        self._rows: dict[Hashable, Row] = {}  # by key, for lookups
+        self._order: list[Row] = []  # the rows in the order given (the unsorted view's order)
         self._view: list[Hashable] = []
         self._index: dict[Hashable, int] | None = {}  # key -> line, built when first asked for
         self._cursor = 0
@@ -112,6 +113,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._drawn_widths: list[int] | None = None  # the widths the cached strips were drawn at
         self._strips: dict[Hashable, Strip] = {}
         self._strips_base: Style | None = None
+        self._frame_style: Style | None = None  # the base style of the frame being drawn
         self._user_moved = False
 
     # -- public API --------------------------------------------------------------------------------
@@ -164,22 +166,27 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Replace the data. Unchanged rows keep their rendered lines; the cursor stays on its key;
-        only the lines shown whose row changed or moved are redrawn."""
-        old = self._rows
-        if len(rows) == len(old) and all(map(is_, rows, old.values())):
+        only the lines shown whose row changed or moved are redrawn; the work is in proportion to
+        the rows that changed (`diff_rows`: a pane hands back the rows it cached)."""
+        order = self._order
+        if len(rows) == len(order) and all(map(is_, rows, order)):
             return  # the very same rows in the same order (a cached rebuild): nothing to hash
-        new = {row.key: row for row in rows}
-        stale = stale_keys(old, new, rows)
-        if stale is None:
-            return
+        update = update_rows(order, self._rows, list(rows), self._filter, self.columns, self._sort_index)
+        self._rows, self._order, stale, unmoved, at = update
+        if not stale and unmoved:
+            return  # equal rows in new objects: nothing to redraw
         for key in stale:
             self._strips.pop(key, None)
-        self._rows = new
-        refit = self._layout.update(new, stale)  # an identifying column must widen
-        if self._layout.measure(rows) or refit:  # every line moves: redraw them all
+        refit = self._layout.update(self._rows, stale)  # an identifying column must widen
+        if self._layout.measure(self._order) or refit:  # every line moves: redraw them all
             self._rebuild_view()
-        elif same_view(old, new, stale, self._filter, self.columns, self._sort_index):
+        elif unmoved:
             self._repaint_lines(self._view, set(stale))  # no row moved: no sort, no filter pass
+        elif at is not None and self._sort_index is None and not self._filter.active:
+            view = list(self._view)  # the view is the rows' keys: only the places in `at` changed
+            for i in at:
+                view[i] = self._order[i].key
+            self._rebuild_view(set(stale), view)
         else:
             self._rebuild_view(set(stale))
 
@@ -218,13 +225,13 @@ class ResourceTable(ScrollView, can_focus=True):
     def _column_index(self, key: str | None) -> int | None:
         return next((i for i, column in enumerate(self.columns) if column.key == key), None)
 
-    def _rebuild_view(self, stale: set[Hashable] | None = None) -> None:
-        """Filter and sort again; then redraw everything, or (given the changed keys) only the
-        lines shown whose key or row changed."""
+    def _rebuild_view(self, stale: set[Hashable] | None = None, view: list[Hashable] | None = None) -> None:
+        """Filter and sort again (or take `view`, the keys filtered and sorted); then redraw
+        everything, or (given the changed keys) only the lines shown whose key or row changed."""
         previous_key, old_view = self._cursor_key, self._view
-        self._view = view_keys(
-            self._rows.values(), self._filter, self.columns, self._sort_index, self._sort_reverse
-        )
+        if view is None:
+            view = view_keys(self._order, self._filter, self.columns, self._sort_index, self._sort_reverse)
+        self._view = view
         self._index = None
         set_virtual_height(self, len(self._view) + 1)
         # Until the user moves the cursor it stays on the top row (the worst, in most panes), so
@@ -378,14 +385,23 @@ class ResourceTable(ScrollView, can_focus=True):
         return widths
 
     def _guard_idents(self) -> None:
-        """A drawn row's name was wider than its column while no index kept names apart (the
-        width sample had not seen it): index them now and redraw at the widths that do."""
-        self._layout.build_idents(self._rows.values())
-        self.refresh()
+        """A drawn row's name was wider than its column while no index kept names apart (the width
+        sample had not seen it): index them (once per frame's asks) and redraw at fitting widths."""
+        if not self._layout.indexed:
+            self._layout.build_idents(self._rows.values())
+            self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the base style walks every ancestor's styles: once per frame, not once per line
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._frame_style if self._frame_style is not None else self.rich_style
         if base != self._strips_base:  # focus tint, theme or pseudo-class change: cached lines are stale
             self._strips.clear()
             self._strips_base = base

@@ -51,11 +51,18 @@ class AgedRows:
         self._same_record = same_record  # a record not the same object may still show the same
         self._now = datetime.min.replace(tzinfo=UTC)
         self._now_ts = -math.inf
+        self.fresh_until = -math.inf  # until when every row of the last pass reads as it did
 
     def at(self, now: datetime) -> None:
         """The render's clock (its POSIX time is computed once here, not once per row)."""
         self._now = now
         self._now_ts = now.timestamp()
+        self.fresh_until = math.inf
+
+    def fresh(self, now: datetime) -> bool:
+        """Whether no age text of the last pass can have moved by `now` (then the same records
+        and extras give the very same rows, and a pane may skip the pass)."""
+        return now.timestamp() < self.fresh_until
 
     def get(
         self,
@@ -77,9 +84,11 @@ class AgedRows:
         ):
             hit[0], hit[1] = record, extra  # equal new objects: compared by identity next time
             if self._now_ts < hit[2]:
+                self.fresh_until = min(self.fresh_until, hit[2])
                 return hit[4]  # type: ignore[no-any-return]
             text = age(when, now)
-            hit[2] = age_valid_until(when, now)
+            hit[2] = until = age_valid_until(when, now)
+            self.fresh_until = min(self.fresh_until, until)
             if text == hit[3]:
                 return hit[4]  # type: ignore[no-any-return]
             old: Row = hit[4]
@@ -90,7 +99,9 @@ class AgedRows:
         else:
             text = age(when, now)
         row = build(*args)
-        self._rows[key] = [record, extra, age_valid_until(when, now), text, row]
+        until = age_valid_until(when, now)
+        self.fresh_until = min(self.fresh_until, until)
+        self._rows[key] = [record, extra, until, text, row]
         return row
 
     def prune(self, shown: Sequence[Row]) -> None:

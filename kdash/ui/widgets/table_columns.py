@@ -124,8 +124,7 @@ class IdentIndex:
         self._abbr: dict[str, str] = {}  # abbreviation at the floor -> the value it stands for
 
     def value_of(self, row: Row) -> str:
-        cells = row.cells
-        return cells[self.index].plain if self.index < len(cells) else ""
+        return row.plain_at(self.index)
 
     def rebuild(self, rows: Iterable[Row]) -> None:
         self._by_key = {row.key: self.value_of(row) for row in rows}

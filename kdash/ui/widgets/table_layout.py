@@ -31,6 +31,11 @@ class ColumnLayout:
         self._flex_columns = [i for i, c in enumerate(self.columns) if c.flex]
 
     @property
+    def indexed(self) -> bool:
+        """Whether the identifying columns' index exists (it is then kept up to date)."""
+        return self._idents is not None
+
+    @property
     def scrollable(self) -> bool:
         return bool(self._flex_columns)
 

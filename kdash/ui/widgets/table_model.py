@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice, zip_longest
+from itertools import compress, count, islice, zip_longest
+from operator import attrgetter, is_not, not_
 from typing import Any
 
 from rich.text import Text
@@ -30,9 +31,13 @@ __all__ = [
     "fit_widths",
     "measure_widths",
     "sort_key",
+    "RowDiff",
     "changed_lines",
+    "diff_rows",
     "same_view",
+    "view_unmoved",
     "stale_keys",
+    "update_rows",
     "view_keys",
 ]
 
@@ -146,7 +151,113 @@ def view_keys(
         keyed = [(key_of(r), r) for r in shown]
         keyed.sort(key=lambda kr: kr[0], reverse=reverse)
         shown = [r for k, r in keyed if k[0] != 2] + [r for k, r in keyed if k[0] == 2]
-    return [r.key for r in shown]
+    return list(map(row_key, shown))
+
+
+row_key: Callable[[Row], Hashable] = attrgetter("key")
+
+
+@dataclass(frozen=True, slots=True)
+class RowDiff:
+    """What `diff_rows` found: the keys to redraw, the rows replaced under their key (before,
+    after), whether every key kept its place (only rows replaced in place), and, when the row
+    count stayed, the places whose row changed (None: not looked for)."""
+
+    stale: list[Hashable]
+    replaced: list[tuple[Row, Row]]
+    same_order: bool
+    at: list[int] | None = None
+
+
+# A change of at most this many rows in place (the row count unchanged) is found by position:
+# one identity pass over the rows instead of sets of every row's id.
+POSITIONAL_MAX = 2000
+
+
+def diff_rows(order: Sequence[Row], by_key: dict[Hashable, Row], rows: Sequence[Row]) -> RowDiff | None:
+    """Update `by_key` (the key → row map of `order`) in place to the rows of `rows`, and say what
+    changed; None (and `by_key` untouched) when `rows` holds a key twice or one object twice.
+
+    The same answer as `stale_keys` and `same_view` (tests/ui/test_table_diff.py), in time
+    proportional to the rows that changed plus a pass or a few in C over all of them: a Health
+    pane of 40,000 findings of which a handful change per report hashed every key three times in
+    Python. Rows are matched by identity (a pane hands back the very row it cached); the ids are
+    safe to compare because `order` and `rows` keep every row they name alive."""
+    if len(rows) == len(order):
+        at = list(islice(compress(count(), map(is_not, rows, order)), POSITIONAL_MAX + 1))
+        if len(at) <= POSITIONAL_MAX:  # rows replaced in place (or moved among those places)
+            before, after = [order[i] for i in at], [rows[i] for i in at]
+            after_ids = set(map(id, after))
+            if len(after_ids) != len(after):
+                return None  # one object twice (the places not in `at` hold `order`'s own rows)
+            moved = set(map(id, before)) & after_ids
+            fresh = [r for r in after if id(r) not in moved]
+            gone = [r for r in before if id(r) not in moved]
+            same_order = all(a.key == b.key for a, b in zip(after, before, strict=True))
+            return _apply(by_key, fresh, gone, same_order, at)
+    new_ids = set(map(id, rows))
+    if len(new_ids) != len(rows):
+        return None
+    old_ids = set(map(id, order))
+    fresh = list(compress(rows, map(not_, map(old_ids.__contains__, map(id, rows)))))
+    gone = list(compress(order, map(not_, map(new_ids.__contains__, map(id, order)))))
+    diff = _apply(by_key, fresh, gone, False)
+    if diff is not None and len(rows) == len(order) and len(diff.replaced) == len(fresh):
+        moved_at = compress(count(), map(is_not, rows, order))
+        same = all(rows[i].key == order[i].key for i in moved_at)
+        diff = RowDiff(diff.stale, diff.replaced, same)
+    return diff
+
+
+def _apply(
+    by_key: dict[Hashable, Row],
+    fresh: list[Row],
+    gone: list[Row],
+    same_order: bool,
+    at: list[int] | None = None,
+) -> RowDiff | None:
+    """`diff_rows`' second half: `fresh` rows come in, `gone` rows leave (each row a new or an old
+    object, not both); None before any change when a fresh row's key is held twice."""
+    gone_ids = set(map(id, gone))
+    fresh_keys: set[Hashable] = set()
+    for row in fresh:
+        key = row.key
+        before = by_key.get(key)
+        if key in fresh_keys or (before is not None and id(before) not in gone_ids):
+            return None  # a key twice: the caller builds the map as a dict comprehension would
+        fresh_keys.add(key)
+    stale: list[Hashable] = []
+    for row in gone:
+        if row.key not in fresh_keys:
+            del by_key[row.key]
+            stale.append(row.key)
+    replaced: list[tuple[Row, Row]] = []
+    for row in fresh:
+        key = row.key
+        before = by_key.get(key)
+        by_key[key] = row
+        if before is not None:
+            replaced.append((before, row))
+        # a lazy row not built yet counts as changed (comparing would build it)
+        if before is None or not (before.built and row.built) or before != row:
+            stale.append(key)
+    return RowDiff(stale, replaced, same_order, at)
+
+
+def view_unmoved(
+    diff: RowDiff, row_filter: RowFilter, columns: Sequence[Column], sort_index: int | None
+) -> bool:
+    """Whether `view_keys` is what it was after `diff`: the keys kept their places and no
+    replaced row's sort key or filter match moved (as `same_view` says for whole maps)."""
+    if not diff.same_order:
+        return False
+    key_of = sort_key(columns, sort_index) if sort_index is not None else None
+    for before, after in diff.replaced:
+        if key_of is not None and key_of(before) != key_of(after):
+            return False
+        if row_filter.active and row_filter.matches(before) != row_filter.matches(after):
+            return False
+    return True
 
 
 def stale_keys(
@@ -202,6 +313,28 @@ def same_view(
         if row_filter.active and row_filter.matches(before) != row_filter.matches(after):
             return False
     return list(old) == list(new)  # insertion order is the rows' order; list == skips `is`-equal keys
+
+
+def update_rows(
+    order: list[Row],
+    by_key: dict[Hashable, Row],
+    rows: list[Row],
+    row_filter: RowFilter,
+    columns: Sequence[Column],
+    sort_index: int | None,
+) -> tuple[dict[Hashable, Row], list[Row], list[Hashable], bool, list[int] | None]:
+    """A table's data going from `order` (mapped by key in `by_key`) to `rows`: (the new key → row
+    map, the new order, the stale keys, whether the view is unmoved, the places in `rows` whose
+    row changed when the count stayed, else None). `by_key` is updated in place (`diff_rows`)
+    unless `rows` holds a key twice: then the last row under a key wins, at the first one's
+    place, as a dict comprehension has it."""
+    diff = diff_rows(order, by_key, rows) if order else None  # a first fill: the dict comprehension
+    if diff is not None:
+        return by_key, rows, diff.stale, view_unmoved(diff, row_filter, columns, sort_index), diff.at
+    new = {row.key: row for row in rows}
+    stale = stale_keys(by_key, new, rows) or []
+    unmoved = same_view(by_key, new, stale, row_filter, columns, sort_index)
+    return new, list(new.values()), stale, unmoved, None
 
 
 def changed_lines(
