@@ -81,19 +81,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         sys.stderr.write(f"kdash sim: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}.\n")
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with sim:
         _say(f"kdash sim: serving scenario {args.scenario!r} at {sim.url}")
         _say(f"kubeconfig written to {sim.kubeconfig_path} (context {sim.context})")
         _say(f"  kubectl --kubeconfig {sim.kubeconfig_path} get pods -A")
         _say(f"  kdash --kubeconfig {sim.kubeconfig_path}")
-        _say("Press Ctrl-C to stop.")
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
+        _serve_until_stopped()
     _say("kdash sim: stopped.")
     return 0
 
@@ -109,8 +102,6 @@ def _run_fleet(args: argparse.Namespace, out: Path) -> int:
     except OSError as exc:
         sys.stderr.write(f"kdash sim: cannot start the clusters: {exc.strerror or exc}.\n")
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with fleet:
         for spec in specs:
             sim = fleet.sims[spec.context]
@@ -118,15 +109,22 @@ def _run_fleet(args: argparse.Namespace, out: Path) -> int:
             _say(f"kdash sim: context {spec.context}: scenario {spec.scenario!r}{faults} at {sim.url}")
         _say(f"kubeconfig written to {fleet.kubeconfig_path} ({len(specs)} contexts)")
         _say(f"  kdash --kubeconfig {fleet.kubeconfig_path} --fleet")
-        _say("Press Ctrl-C to stop.")
-        try:
-            while not stop.wait(0.5):
-                pass
-        except KeyboardInterrupt:
-            pass
+        _serve_until_stopped()
     _say("kdash sim: stopped.")
     return 0
 
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _serve_until_stopped() -> None:
+    """Until Ctrl-C or SIGTERM."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    _say("Press Ctrl-C to stop.")
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass

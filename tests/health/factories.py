@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from kdash.health.scoring import GRADED_KINDS
 from kdash.model.autoscaling import HpaMetric, HpaRecord
 from kdash.model.build.network import IngressRecord
 from kdash.model.cluster import ConfigMapRecord, NetworkPolicyRecord, PdbRecord, ServiceRecord
@@ -172,22 +173,10 @@ def pdb(name: str = "web", match: dict[str, str] | None = None) -> PdbRecord:
     return PdbRecord(meta=meta("PodDisruptionBudget", name), selector=selector, max_unavailable="1")
 
 
-# The kinds the rule tests before the cluster-scope rules modelled: their snapshots say only these
-# were read, so a cluster rule that reads Services, NetworkPolicies, ConfigMaps or RBAC does not run
+# The kinds the per-object rules read (the ones a grade depends on): the factories' snapshots say
+# only these were read, so a cluster rule that reads Services, NetworkPolicies, ConfigMaps or RBAC does not run
 # on them (kdash.health.cross). Pass `states={}` (as for manifests: every rule runs) or your own.
-FACTORY_KINDS = (
-    "pods",
-    "deployments",
-    "replicasets",
-    "statefulsets",
-    "daemonsets",
-    "jobs",
-    "cronjobs",
-    "horizontalpodautoscalers",
-    "resourcequotas",
-    "limitranges",
-    "poddisruptionbudgets",
-)
+FACTORY_KINDS = GRADED_KINDS
 ALL_KINDS = (
     *FACTORY_KINDS,
     "services",

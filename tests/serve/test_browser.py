@@ -133,7 +133,8 @@ class Screen:
             if row[x].data == "╭"
         )
 
-    def wait_for(self, what: str, predicate: Any) -> str:
+    def shows(self, what: str, predicate: Any) -> str:
+        """The screen text once `predicate` holds for it (WebDriverWait polls the page)."""
         found = ""
 
         def check(_driver: Any) -> bool:
@@ -173,27 +174,27 @@ def test_the_dashboard_runs_in_the_browser_and_answers_keys(
     assert "token" not in browser.current_url  # exchanged for a cookie, out of the address bar
     assert browser.find_elements("css selector", ".textual-terminal")
     screen = Screen(browser)
-    first = screen.wait_for("the Workloads pane", lambda t: "Workloads [" in t)
+    first = screen.shows("the Workloads pane", lambda t: "Workloads [" in t)
     assert "kdash-sim" in first and "Keys: Dashboard" not in first
     # The terminal takes the keyboard focus, as a click on it would: the app, told it has the
     # focus, focuses its pane again and the footer lists the pane's keys.
     browser.execute_script("document.querySelector('.xterm-helper-textarea').focus()")
-    screen.wait_for("the focused pane's keys in the footer", lambda t: "tab Next pane" in t)
+    screen.shows("the focused pane's keys in the footer", lambda t: "tab Next pane" in t)
 
     corners = screen.pane_corners()
     press(browser, Keys.TAB)  # the next pane takes the focus: the borders change colour
     WebDriverWait(browser, WAIT, poll_frequency=0.2).until(lambda _d: screen.pane_corners() != corners)
 
     press(browser, Keys.ENTER)  # opens the focused pane's selected row: the first HPA
-    opened = screen.wait_for("a detail screen", lambda t: "esc Back" in t and "Workloads [" not in t)
+    opened = screen.shows("a detail screen", lambda t: "esc Back" in t and "Workloads [" not in t)
     assert "HorizontalPodAutoscaler" in opened and "tab Next pane" not in opened  # the HPA pane's row
 
     press(browser, Keys.ESCAPE)
-    screen.wait_for("the dashboard again", lambda t: "Workloads [" in t and "esc Back" not in t)
+    screen.shows("the dashboard again", lambda t: "Workloads [" in t and "esc Back" not in t)
 
     press(browser, "?")
-    helped = screen.wait_for("the help screen", lambda t: "Keys: Dashboard" in t)
+    helped = screen.shows("the help screen", lambda t: "Keys: Dashboard" in t)
     assert "Next pane" in helped and "esc to close" in helped
 
     press(browser, Keys.ESCAPE)
-    screen.wait_for("the help closed", lambda t: "Keys: Dashboard" not in t and "Workloads [" in t)
+    screen.shows("the help closed", lambda t: "Keys: Dashboard" not in t and "Workloads [" in t)

@@ -68,6 +68,7 @@ class Pane(FilterKeys, PaneBox):
         self._last_inputs: tuple[Any, ...] | None = None
         self._titles: tuple[str, str] | None = None
         self._held: DashboardView | None = None
+        self._table: ResourceTable | None = None  # looked up once composed
 
     def compose(self) -> ComposeResult:
         yield FilterBar()
@@ -75,7 +76,9 @@ class Pane(FilterKeys, PaneBox):
 
     @property
     def table(self) -> ResourceTable:
-        return self.query_one(ResourceTable)
+        if self._table is None:
+            self._table = self.query_one(ResourceTable)
+        return self._table
 
     # -- building rows -----------------------------------------------------------------------------
 
@@ -118,6 +121,9 @@ class Pane(FilterKeys, PaneBox):
 
     def update_view(self, view: DashboardView) -> None:
         """Re-render from a new snapshot: diff rows by key, refresh title, count and state."""
+        if self._table is None and not self.query(ResourceTable):
+            self.hold(view)  # a render while the dashboard composes: the next one finds the table
+            return
         self._held = None
         self._last_view = view
         inputs = self.inputs(view)
