@@ -380,6 +380,21 @@ class LiveSession:
             and self.rendered_generation == snapshot.generation
         )
 
+    def synced(self) -> bool:
+        """Every kind the service reads has been listed (for tests and the benchmarks)."""
+        return _all_synced(self.source.snapshot())
+
+    def caught_up(self, generation: int) -> bool:
+        """True once the service synced and snapshot `generation` (or a later one) is scored and on
+        screen (for tests). Under steady change — metrics polled every 0.2 s — reports are coalesced
+        and may never land on the very latest generation, but they do pass any given one."""
+        return (
+            _all_synced(self.source.snapshot())
+            and not self._health_busy
+            and self.report_generation >= generation
+            and self.rendered_generation >= generation
+        )
+
     # -- scope -------------------------------------------------------------------------------------
 
     def set_namespace(self, namespace: str | None) -> None:

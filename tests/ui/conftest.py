@@ -95,9 +95,12 @@ async def settle(pilot: Pilot[Any]) -> None:
     assert isinstance(app, KdashApp)
     # the first metrics poll (or its 404) too: a shot must not catch "waiting for metrics"
     await wait_for(pilot, lambda: app.session.source.snapshot().usage.message != "waiting for metrics")
-    await wait_for(pilot, app.session.is_settled)
+    await wait_for(pilot, app.session.synced)
+    # what the cluster held when synced, scored and drawn (later changes may still be in flight)
+    generation = app.session.source.snapshot().generation
+    await wait_for(pilot, lambda: app.session.caught_up(generation))
     await pilot.pause()
-    await wait_for(pilot, app.session.is_settled)
+    await wait_for(pilot, lambda: app.session.caught_up(generation))
 
 
 def _screen_strips(app: Any) -> list[Any]:
