@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,27 +26,12 @@ from kdash.k8s.kubeconfig import KubeTarget
 from kdash.sim import start_sim
 from kdash.ui.prefs import Preferences
 from kdash.ui.scope import NamespaceScope
+from tests.helpers import launch_script
 
 # Runs in the child: records the informer threads alive when Textual is first imported, then
 # launches through the CLI and reports what the settled app shows.
-LAUNCH = textwrap.dedent(
+LAUNCH = launch_script(
     """
-    import asyncio, importlib.abc, json, sys, threading
-
-    seen = {}
-
-    class FirstTextual(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            if name == "textual" and "informers" not in seen:
-                seen["informers"] = sorted(
-                    t.name for t in threading.enumerate() if t.name.startswith("kdash-informer")
-                )
-            return None
-
-    sys.meta_path.insert(0, FirstTextual())
-
-    from kdash import cli
-
     def run(app):
         async def drive():
             async with app.run_test(size=(160, 50)) as pilot:
@@ -59,12 +43,6 @@ LAUNCH = textwrap.dedent(
             return 0
 
         return asyncio.run(drive())
-
-    args = cli.build_parser(check_options=False).parse_args(sys.argv[1:])
-    cli._setup_logging(None)
-    seen["rc"] = cli._run_tui(args, run=run)
-    seen["kubernetes"] = "kubernetes" in sys.modules
-    print(json.dumps(seen))
     """
 )
 

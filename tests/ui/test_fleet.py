@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from kdash.ui.fleet_rows import FleetRow
 from kdash.ui.screens.dashboard import DashboardScreen
 from kdash.ui.screens.fleet import FleetScreen
 from kdash.ui.widgets.resource_table import ResourceTable
+from tests.helpers import launch_script
 from tests.ui.conftest import frozen, screen_text, wait_for
 
 SPECS = (
@@ -187,24 +187,8 @@ async def test_fleet_command_opens_the_fleet_from_a_one_cluster_dashboard(sims: 
         await wait_for(pilot, lambda: isinstance(app.screen, FleetScreen))
 
 
-LAUNCH = textwrap.dedent(
+LAUNCH = launch_script(
     """
-    import asyncio, importlib.abc, json, sys, threading
-
-    seen = {}
-
-    class FirstTextual(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            if name == "textual" and "informers" not in seen:
-                seen["informers"] = sorted(
-                    t.name for t in threading.enumerate() if t.name.startswith("kdash-informer")
-                )
-            return None
-
-    sys.meta_path.insert(0, FirstTextual())
-
-    from kdash import cli
-
     def run(app):
         async def drive():
             async with app.run_test(size=(160, 40)) as pilot:
@@ -220,11 +204,6 @@ LAUNCH = textwrap.dedent(
             return 0
 
         return asyncio.run(drive())
-
-    args = cli.build_parser(check_options=False).parse_args(sys.argv[1:])
-    cli._setup_logging(None)
-    seen["rc"] = cli._run_tui(args, run=run)
-    print(json.dumps(seen))
     """
 )
 
