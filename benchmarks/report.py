@@ -1,7 +1,8 @@
 """Render the harness results as docs/benchmarks.md: the T1-T6 table (real terminal and headless side
 by side), the scale curve, the runs with their load averages; then the sections kept elsewhere
-(the `kdash check -f` results of this run, and docs/benchmarks-logs.md and benchmarks-sim.md,
-which are written by hand and copied in one heading level down)."""
+(the `kdash check -f` results of this run, and docs/benchmarks-{logs,sim,usage,fleet}.md, which
+are written by hand or by their own scripts and copied in one heading level down, so a run keeps
+them)."""
 
 from __future__ import annotations
 
@@ -269,7 +270,7 @@ def render_markdown(r: dict[str, Any], args: argparse.Namespace, *, machine: str
 
         section = check_section(r["check_f"]).splitlines()
         lines += ["", *section, ""]
-    for extra in ("benchmarks-logs.md", "benchmarks-sim.md"):
+    for extra in ("benchmarks-logs.md", "benchmarks-sim.md", "benchmarks-usage.md", "benchmarks-fleet.md"):
         path = DOCS / extra
         if path.exists():
             text = path.read_text(encoding="utf-8").strip().splitlines()

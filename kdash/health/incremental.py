@@ -63,7 +63,8 @@ class IncrementalScorer:
     last call re-linted everything (as costly as `evaluate()`), `last_relinted` how much it did.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, batch_at: int = Tally.BATCH) -> None:
+        self._batch_at = batch_at  # see `Tally.apply`
         self.full_runs = 0
         self.incremental_runs = 0
         self.last_full = True
@@ -71,7 +72,7 @@ class IncrementalScorer:
         self._base: ClusterSnapshot | None = None
         self._config: HealthConfig | None = None
         self._report: HealthReport | None = None
-        self._clear(Tally())
+        self._clear(Tally(self._batch_at))
 
     def _clear(self, tally: Tally) -> None:
         self._tally = tally
@@ -150,7 +151,7 @@ class IncrementalScorer:
         self, snapshot: ClusterSnapshot, cfg: HealthConfig, now: datetime | None, crash_logs: CrashLogs | None
     ) -> HealthReport:
         previous, pod_findings = self._tally, self._pod_findings
-        self._clear(Tally())
+        self._clear(Tally(self._batch_at))
         ctx = Ctx.build(snapshot, cfg, now, crash_logs)
         self._impact = impact = Impact(ctx, crash_logs)
         dirty = impact.everything(snapshot)
@@ -418,6 +419,7 @@ class IncrementalScorer:
         """Each dirty object's findings in `_own_order`, into the tally (or out of it)."""
         tally, old_of = self._tally, previous.by_object
         loaded: dict[ObjectKey, tuple[Finding, ...]] = {}
+        dropped: list[ObjectKey] = []
         for key in keys:
             own = self._tlint.get(key)
             if own is None:
@@ -427,7 +429,7 @@ class IncrementalScorer:
                 self._ignores.pop(key, None)
                 self._rolled.pop(key, None)
                 if not bulk:
-                    tally.drop(key)
+                    dropped.append(key)
                 continue
             rolled = self._rolled.get(key)
             found = (own or []) + rolled if rolled else (own or [])
@@ -437,10 +439,8 @@ class IncrementalScorer:
                 found = found + [_finding(key, rule, hit, ignores) for rule, hit in history]
             if cross:
                 found = found + cross
-            merged = _interned(tuple(sorted(found, key=_own_order)), old_of.get(key))
-            if bulk:
-                loaded[key] = merged
-            else:
-                tally.put(key, merged)
+            loaded[key] = _interned(tuple(sorted(found, key=_own_order)), old_of.get(key))
         if bulk:
             tally.load(loaded)
+        else:
+            tally.apply(loaded, dropped)

@@ -9,8 +9,9 @@ What `report()` returns is equal, field by field and in order, to what `evaluate
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
+from typing import Any, TypeVar
 
 from kdash.health.evaluate import FindingMap, HealthReport, _finding_order, _zero_summary
 from kdash.health.scoring import grade_for, object_score
@@ -18,6 +19,7 @@ from kdash.model.findings import Finding, ObjectScore, Severity
 from kdash.model.meta import ObjectKey
 
 ObjectOrder = tuple[float, int, str, str, str]
+_T = TypeVar("_T")
 _LABELS = {s: s.label for s in Severity}
 
 
@@ -39,9 +41,16 @@ class Tally:
     The lists are searched with their sort keys computed on the fly (no parallel key lists: at
     200,000 findings those took 24 MB). Findings that tie on `_finding_order` belong to one object
     (the key names it) and keep their order within it, as `evaluate()`'s stable sort keeps them.
+
+    One insert or delete moves the rest of a list, so `apply()` of many objects at once (a kind
+    that syncs late, a cluster rule that touches every namespace) filters and re-sorts instead:
+    the kept part is one sorted run, and the stable sort merges the new run into it.
     """
 
-    def __init__(self) -> None:
+    BATCH = 128  # changed objects from which `apply()` rebuilds the lists instead of editing them
+
+    def __init__(self, batch_at: int = BATCH) -> None:
+        self._batch_at = batch_at
         self._clear()
 
     def _clear(self) -> None:
@@ -91,6 +100,73 @@ class Tally:
         self._enscore(score)
         self.scores[key] = score
         self._rescored = True
+
+    def apply(self, puts: Mapping[ObjectKey, tuple[Finding, ...]], drops: Iterable[ObjectKey]) -> None:
+        """`put()` each of `puts` and `drop()` each of `drops`, with the lists rebuilt once when
+        there are many (the result is the same either way)."""
+        drops = list(drops)
+        if len(puts) + len(drops) < self._batch_at:
+            for key in drops:
+                self.drop(key)
+            for key, found in puts.items():
+                self.put(key, found)
+            return
+        by_object, scores, live = self.by_object, self.scores, self._live
+        gone_findings: set[int] = set()
+        gone_scores: set[int] = set()
+        new_findings: list[Finding] = []
+        new_scores: list[ObjectScore] = []
+        for key in drops:
+            old = by_object.pop(key, None)
+            if old is None:
+                continue
+            self._uncount(old, gone_findings)
+            o = scores.pop(key)
+            gone_scores.add(id(o))
+            self._add_score(o, -1)
+            self._relisted = self._rescored = True
+        for key, found in puts.items():
+            old = by_object.get(key)
+            if old is not None:
+                if old == found:
+                    continue
+                self._uncount(old, gone_findings)
+            by_object[key] = found
+            new_findings.extend(found)
+            for f in found:
+                if not f.ignored:
+                    live[f.severity] += 1
+            self._relisted = True
+            score = score_of(key, found)
+            before = scores.get(key)
+            if before is not None:
+                if before == score:
+                    continue  # same value: keep the instance the panes have cached rows for
+                gone_scores.add(id(before))
+                self._add_score(before, -1)
+            new_scores.append(score)
+            self._add_score(score, 1)
+            scores[key] = score
+            self._rescored = True
+        self._findings = self._merged(self._findings, gone_findings, new_findings, _finding_order)
+        self._objects = self._merged(self._objects, gone_scores, new_scores, _object_order)
+
+    def _uncount(self, found: tuple[Finding, ...], gone: set[int]) -> None:
+        live = self._live
+        for f in found:
+            gone.add(id(f))
+            if not f.ignored:
+                live[f.severity] -= 1
+
+    @staticmethod
+    def _merged(items: list[_T], gone: set[int], new: list[_T], order: Callable[[_T], Any]) -> list[_T]:
+        """`items` without the instances in `gone`, with `new` (in its own order within ties) merged in."""
+        kept = [x for x in items if id(x) not in gone] if gone else items
+        if new:
+            new.sort(key=order)
+            kept.extend(new)
+            kept.sort(key=order)  # two sorted runs: timsort merges them
+        return kept
 
     def drop(self, key: ObjectKey) -> None:
         """`key` is no longer scored."""
