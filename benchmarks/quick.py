@@ -45,7 +45,19 @@ def _profiler(out: str, seconds: float) -> Any:
             + (["--gil"] if out.endswith(".txt") else [])
         )
         spy = str(Path(sys.executable).parent / "py-spy")
-        cmd = [spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "-o", out, *fmt]
+        cmd = [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(int(seconds)),
+            "--rate",
+            "400",
+            "-o",
+            out,
+            *fmt,
+        ]
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     return start

@@ -28,6 +28,7 @@ from kdash.k8s.logs_parse import RawLine
 from kdash.k8s.logs_select import ContainerRef, PodSource, containers_of_raw_pods, select_containers
 from kdash.k8s.rawapi import RawApi
 from kdash.k8s.resources import list_path, object_path
+from kdash.model.snapshot import SyncPhase
 from kdash.model.source import LogLine, LogTarget
 
 log = logging.getLogger("kdash.k8s.logs")
@@ -143,6 +144,8 @@ class MultiStream:
         if not self._resolved_once:
             return "resolving pods…"
         if not self._wanted:
+            if self._pods_listing():
+                return "waiting for the pod list…"  # not "none match": the pods are not all in yet
             return "no running containers match" if self.target.follow else "no containers"
         total = len(self._wanted)
         verb = "following" if self.target.follow and not self.target.previous else "reading"
@@ -165,6 +168,13 @@ class MultiStream:
             if waiting:
                 text += f" · {waiting[0].ref} {waiting[0].state}"
         return text
+
+    def _pods_listing(self) -> bool:
+        service = self._svc.service
+        if service is None:
+            return False
+        pods = service.snapshot().states.get("pods")
+        return pods is not None and pods.phase is SyncPhase.SYNCING
 
     def stop(self, wait: bool = False) -> None:
         """Close every request. Returns at once unless `wait` (then joins, bounded): UIs call this."""

@@ -254,3 +254,28 @@ def test_a_429_storm_with_a_huge_retry_after_does_not_freeze_a_log_stream(
     wait_for(lambda: "after the storm" in sink.texts(), "a line after the storm")
     stream.stop(wait=True)
     assert stream.threads_alive == 0
+
+
+def test_a_workload_target_waits_for_the_pod_list_before_saying_none_match() -> None:
+    """While the pods are still being listed, no match is not "no running containers match"."""
+    slow = start_sim("demo")
+    try:
+        slow.set_faults("latency=1500ms")  # every answer, the pod list too, takes a while
+        target = load_target(kubeconfig=str(slow.kubeconfig_path))
+        service = ClusterService(
+            target, settings=ServiceSettings(kinds=("pods", "replicasets", "deployments"))
+        )
+        service.start()
+        try:
+            svc = LogService(target, service, flush_interval=0.02, resolve_interval=0.2)
+            stream = svc.open(
+                LogTarget("shop", workload=ObjectKey("Deployment", "shop", "web"), tail_lines=1), Sink()
+            )
+            wait_for(lambda: stream.status == "waiting for the pod list…", "the waiting note")
+            slow.set_faults("")
+            wait_for(lambda: stream.status.startswith("following 6 containers"), "the web pods, once listed")
+            stream.stop(wait=True)
+        finally:
+            service.stop()
+    finally:
+        slow.stop()
