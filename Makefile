@@ -45,7 +45,7 @@ screenshots: $(STAMP) ## regenerate screenshots/*.svg from a real run on the dem
 bench: $(STAMP) ## run the benchmark harness and rewrite docs/benchmarks.md
 	$(BIN)/python -m benchmarks
 
-bench-100k: $(STAMP) ## make bench plus the 100,000-pod row of the scale curve (long: ~15 min more)
+bench-100k: $(STAMP) ## make bench plus the 100,000-pod row of the scale curve (about a minute more; 1.2 GB for kdash, 1.5 GB for the sim)
 	$(BIN)/python -m benchmarks --with-100k
 
 docs: $(STAMP)

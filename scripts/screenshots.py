@@ -56,14 +56,20 @@ async def quiet(pilot: Pilot[Any]) -> None:
         await pilot.wait_for_scheduled_animations()
 
 
-async def main_screen(pilot: Pilot[Any]) -> None:
+async def with_log_lines(pilot: Pilot[Any]) -> None:
+    """Settled, and in the wide layout the log tail shows the selected workload's lines (a shot
+    taken before they arrive shows an empty pane, and differs from run to run)."""
     await settled(pilot)
-    if pilot.app.size.height >= 34:  # wide layout: let the log tail show the selected workload's lines
+    if pilot.app.size.height >= 34:
         lines = lambda: [s.text for s in pilot.app.screen._compositor.render_strips()]  # noqa: E731
         try:
             await wait_for(pilot, lambda: any("coredns-" in line for line in lines()[-10:]), attempts=250)
         except RuntimeError:
             sys.stderr.write("screenshots: the log tail stayed empty\n")
+
+
+async def main_screen(pilot: Pilot[Any]) -> None:
+    await with_log_lines(pilot)
     await quiet(pilot)
 
 
@@ -86,13 +92,13 @@ async def pod_detail(pilot: Pilot[Any]) -> None:
 
 
 async def namespaces(pilot: Pilot[Any]) -> None:
-    await settled(pilot)
+    await with_log_lines(pilot)
     await pilot.press("n")
     await quiet(pilot)
 
 
 async def help_screen(pilot: Pilot[Any]) -> None:
-    await settled(pilot)
+    await with_log_lines(pilot)
     await pilot.press("question_mark")
     await quiet(pilot)
 

@@ -17,10 +17,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kdash.alerts.config import AlertsConfig
 from kdash.alerts.model import Alert, AlertDelta, AlertSeverity
 from kdash.model.meta import ObjectKey
 from kdash.notify.hooks import HookRunner, hook_command
+from kdash.notify.sent import SentLog, sent_path
 from kdash.sim import start_sim
 from tests.helpers import wait_for
 from tests.ui.conftest import Notifications, build_app, frozen, settle
@@ -47,6 +50,12 @@ def alert(name: str = "cart-1", **changes: object) -> Alert:
 
 def resolved(a: Alert) -> Alert:
     return replace(a, resolved_at=T0 + timedelta(minutes=7), resolution="cleared")
+
+
+@pytest.fixture(autouse=True)
+def _own_hook_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with a hook that has run for nothing yet (kdash.notify.sent)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
 
 
 class Reports(list[str]):
@@ -155,6 +164,55 @@ def test_a_burst_beyond_a_minute_of_runs_is_dropped_and_counted(tmp_path: Path) 
     assert reports[0].startswith(f"alert hook skipped for {runner.dropped} alerts: more than 2 waiting")
     names = [json.loads(ln)["name"] for ln in out.read_text(encoding="utf-8").splitlines()]
     assert names == ["p-0", "p-1"]  # in order; the third waits for the minute, the rest were dropped
+
+
+def _runs(command: str, memory: Path, *alerts: Alert) -> HookRunner:
+    """A runner with its memory in `memory`, given `alerts`, run until idle and closed."""
+    runner = HookRunner(command, on_failure=Reports(), min_interval=0.05, sent=SentLog(memory))
+    try:
+        for a in alerts:
+            runner.submit_alerts((a,))
+        assert runner.wait_idle(30)
+    finally:
+        runner.close()
+    return runner
+
+
+def test_a_new_start_does_not_run_the_hook_again_for_what_it_already_ran_for(tmp_path: Path) -> None:
+    out, memory = tmp_path / "got.jsonl", tmp_path / "sent.json"
+    opened = alert()
+    first = _runs(f"cat >> {out}", memory, opened)
+    second = _runs(f"cat >> {out}", memory, opened, alert("web-1"))  # the next start's first look
+    assert (first.runs, second.runs, second.repeats) == (1, 1, 1)
+    third = _runs(f"cat >> {out}", memory, resolved(opened), opened)  # resolved, then open again: news
+    assert (third.runs, third.repeats) == (2, 0)
+    states = [(a["name"], a["state"]) for a in map(json.loads, out.read_text(encoding="utf-8").splitlines())]
+    assert states == [("cart-1", "open"), ("web-1", "open"), ("cart-1", "resolved"), ("cart-1", "open")]
+    # the same alert id on another context is another alert
+    assert _runs("true", memory, replace(opened, context="prod")).runs == 1
+
+
+def test_a_failed_run_is_not_remembered_as_sent(tmp_path: Path) -> None:
+    memory = tmp_path / "sent.json"
+    assert _runs("exit 3", memory, alert()).failures == 1
+    assert _runs("true", memory, alert()).runs == 1  # the next start tries again
+
+
+def test_the_memory_forgets_after_a_week_and_survives_a_torn_file(tmp_path: Path) -> None:
+    memory = tmp_path / "kdash" / "sent.json"
+    now = [1_000_000.0]
+    log = SentLog(memory, keep=3600.0, clock=lambda: now[0])
+    log.record(alert())
+    assert not SentLog(memory, keep=3600.0, clock=lambda: now[0]).is_news(alert())
+    now[0] += 3601.0  # still open an hour later: sent once more, as a reminder
+    assert SentLog(memory, keep=3600.0, clock=lambda: now[0]).is_news(alert())
+    memory.write_text('{"kind-dev\u0000CrashLoop', encoding="utf-8")  # another process died mid-write
+    assert SentLog(memory).is_news(alert())
+    capped = SentLog(tmp_path / "capped.json", cap=2)
+    for name in ("a", "b", "c"):
+        capped.record(alert(name))
+    assert [capped.is_news(alert(n)) for n in ("a", "b", "c")] == [True, False, False]  # oldest gone
+    assert sent_path({"XDG_STATE_HOME": "/s"}) == Path("/s/kdash/hooks-sent.json")
 
 
 def test_the_command_line_beats_the_config_file() -> None:

@@ -79,6 +79,12 @@ def sim() -> Iterator[Any]:
         cluster.stop()
 
 
+@pytest.fixture(autouse=True)
+def _own_hook_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each watch starts with a hook that has run for nothing yet (kdash.notify.sent)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
 def _stamp(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -161,6 +167,32 @@ def test_watch_json_prints_the_open_and_the_resolve_line_and_runs_the_hook(sim: 
     assert HOSTILE.split("\x1b")[0] in opened[0]["termination_message"]
     assert b"\x1b" not in raw and "\u202e".encode() not in raw and "\x9b".encode() not in raw
     sim.delete("Pod", "shop", "web-crashy")
+
+
+def test_a_restarted_watch_does_not_run_the_hook_again_for_an_alert_it_ran_for(
+    sim: Any, tmp_path: Path
+) -> None:
+    sim.apply(crash_looping_copy(sim, "web-again"))
+    before, after = tmp_path / "before.jsonl", tmp_path / "after.jsonl"
+    args = ("watch", "--kubeconfig", str(sim.kubeconfig_path), "-n", "shop", "-o", "json")
+    watch = Proc(*args, "--on-alert", f"cat >> {before}")
+    try:
+        wait_for(lambda: _ours(_read_jsonl(before), "web-again", "open"), "the hook's run for the crash loop")
+    finally:
+        assert watch.end(signal.SIGTERM) == 0
+    again = Proc(*args, "--on-alert", f"cat >> {after}")
+    try:
+        wait_for(
+            lambda: _ours(again.json_lines(), "web-again", "open"), "the crash loop, open at the new start"
+        )
+        sim.update("Pod", "shop", "web-again", recover)
+        wait_for(
+            lambda: _ours(_read_jsonl(after), "web-again", "resolved"), "the hook's run for the recovery"
+        )
+    finally:
+        assert again.end(signal.SIGTERM) == 0
+        sim.delete("Pod", "shop", "web-again")
+    assert _ours(_read_jsonl(after), "web-again", "open") == []  # printed again, but not paged again
 
 
 def test_watch_text_lines_are_plain_and_safe_and_ctrl_c_ends_cleanly(sim: Any) -> None:

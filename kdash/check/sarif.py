@@ -24,8 +24,8 @@ import orjson
 
 from kdash import __version__
 from kdash.check.scope import CheckScope
-from kdash.check.unnamed import CHECK_RULES
 from kdash.health import RULES, HealthReport, Rule
+from kdash.health.check_rules import CHECK_RULES
 from kdash.model.findings import Finding, Severity
 from kdash.model.logtext import clean
 from kdash.model.meta import ObjectKey
@@ -90,7 +90,7 @@ def _descriptor(rule: Rule, rules_url: str | None) -> dict[str, object]:
         "defaultConfiguration": {"level": LEVEL[rule.severity], "enabled": rule.default_enabled},
         "properties": props,
     }
-    if rules_url is not None and rule.id in RULES:  # docs/rules.md has a section per health rule
+    if rules_url is not None:  # docs/rules.md has a section per rule, kdash check's own ones too
         out["helpUri"] = help_uri(rule.id, rules_url)
     return out
 

@@ -8,28 +8,16 @@ It has no score: nothing in it was checked.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import replace
 from types import MappingProxyType
 
-from kdash.health import HealthReport, Rule
-from kdash.model.findings import Finding, Severity
+from kdash.health import HealthReport
+from kdash.health.check_rules import NAME_RULE
+from kdash.model.findings import Finding
 from kdash.model.meta import ObjectKey
 
 Location = tuple[str, int]
-
-NAME_RULE = Rule(
-    id="manifest-name-missing",
-    severity=Severity.ERROR,
-    scope="object",
-    category="metadata",
-    fires="a manifest object has neither metadata.name nor metadata.generateName (kdash check -f only)",
-    why="The API server rejects an object without a name, so applying the file fails, and kdash "
-    "cannot check what it does not know the name of: nothing in the object was checked.",
-    fix="Set `metadata.name`, or `metadata.generateName` (a prefix, e.g. `generateName: migrate-`) "
-    "for objects made with `kubectl create`, as Jobs often are.",
-)
-CHECK_RULES: Mapping[str, Rule] = MappingProxyType({NAME_RULE.id: NAME_RULE})  # rules of kdash check itself
 
 
 def unnamed_findings(

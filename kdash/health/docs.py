@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 
 from kdash.health import RULES
+from kdash.health.check_rules import CHECK_RULES
 from kdash.health.config import DEFAULT_REQUIRED_ANNOTATIONS, HealthConfig
+from kdash.health.evaluate import SUBSUMES
 from kdash.health.exemptions import IGNORE, KUBE_SCORE_IGNORE, POLARIS_EXEMPT, POLARIS_PREFIX
 from kdash.health.registry import SCOPES, Rule
 from kdash.health.scoring import INFO_CAP, PENALTY
@@ -120,6 +122,18 @@ def _rule_section(rule: Rule) -> list[str]:
         f"- **Fix:** {rule.fix.replace(chr(10), ' ')}",
         f"- **Peers:** {_peers(rule)}",
     ]
+    covers = sorted(SUBSUMES.get(rule.id, ()))
+    if covers:
+        named = ", ".join(f"`{c}`" for c in covers)
+        lines.append(
+            f"- **Covers:** {named} on the same object: while this finding stands, those are not reported"
+        )
+    by = sorted(broad for broad, narrow in SUBSUMES.items() if rule.id in narrow)
+    if by:
+        named = ", ".join(f"`{b}`" for b in by)
+        lines.append(
+            f"- **Covered by:** {named}: not reported on an object that has that finding (unless it is ignored)"
+        )
     if rule.config:
         tuned = ", ".join(f"`{name}` (default `{getattr(defaults, name)!r}`)" for name in rule.config)
         lines.append(f"- **Settings:** {tuned}")
@@ -178,6 +192,12 @@ def render_rules_md() -> str:
             out += [f"## {category.capitalize()}", ""]
         out += _rule_section(rule)
     out += [
+        "## Rules of `kdash check` itself",
+        "",
+        "Findings about a manifest file rather than about an object's health (`kdash check -f` only;",
+        "they have no score and are not run on a live cluster).",
+        "",
+        *[line for rule in CHECK_RULES.values() for line in _rule_section(rule)],
         "## Exemptions",
         "",
         f"- `{IGNORE}: rule-a,rule-b` on an object silences those kdash rules (`*` silences all).",

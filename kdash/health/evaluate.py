@@ -250,6 +250,24 @@ def _own_order(f: Finding) -> tuple[bool, int, str, str]:
     return (f.ignored, -f.severity, f.container or "", f.rule)
 
 
+# A finding that says what narrower ones say, more strongly: while it stands (not ignored), the
+# narrower ones on the same object are not reported, so one cause costs once and has one fix.
+SUBSUMES: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"service-no-readiness": frozenset({"probe-readiness-missing"})}
+)
+
+
+def object_findings(found: list[Finding]) -> tuple[Finding, ...]:
+    """One object's findings as the report holds them: in `_own_order`, without those a broader
+    finding of the object stands for (SUBSUMES)."""
+    covered: frozenset[str] = frozenset()
+    for f in found:
+        if not f.ignored and f.rule in SUBSUMES:
+            covered |= SUBSUMES[f.rule]
+    kept = [f for f in found if f.rule not in covered] if covered else found
+    return tuple(sorted(kept, key=_own_order))
+
+
 def evaluate(
     snapshot: ClusterSnapshot,
     config: HealthConfig | None = None,
@@ -273,7 +291,7 @@ def evaluate(
     _lint_cross(ctx, out)
 
     # within one object kind, namespace and name are equal: the shorter key sorts them the same
-    by_object = {key: tuple(sorted(out.by_object.get(key, ()), key=_own_order)) for key in out.scored}
+    by_object = {key: object_findings(out.by_object.get(key, [])) for key in out.scored}
     scores: dict[ObjectKey, ObjectScore] = {}
     for key, found in by_object.items():
         score = object_score(found)

@@ -24,7 +24,7 @@ from datetime import datetime
 from kdash.health.config import HealthConfig
 from kdash.health.context import CrashLogs, Ctx
 from kdash.health.cross import cross_hits, runnable_ids
-from kdash.health.evaluate import HealthReport, _finding_order, _own_order, _rollup_key, make_finding
+from kdash.health.evaluate import HealthReport, _finding_order, _rollup_key, make_finding, object_findings
 from kdash.health.exemptions import ignored_rules
 from kdash.health.impact import Dirty, Impact, target_of
 from kdash.health.lintset import Checks as _Checks
@@ -416,7 +416,7 @@ class IncrementalScorer:
             ]
 
     def _assemble(self, keys: set[ObjectKey], bulk: bool, previous: Tally) -> None:
-        """Each dirty object's findings in `_own_order`, into the tally (or out of it)."""
+        """Each dirty object's findings (`object_findings`), into the tally (or out of it)."""
         tally, old_of = self._tally, previous.by_object
         loaded: dict[ObjectKey, tuple[Finding, ...]] = {}
         dropped: list[ObjectKey] = []
@@ -439,7 +439,7 @@ class IncrementalScorer:
                 found = found + [_finding(key, rule, hit, ignores) for rule, hit in history]
             if cross:
                 found = found + cross
-            loaded[key] = _interned(tuple(sorted(found, key=_own_order)), old_of.get(key))
+            loaded[key] = _interned(object_findings(found), old_of.get(key))
         if bulk:
             tally.load(loaded)
         else:

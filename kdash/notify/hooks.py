@@ -6,6 +6,10 @@ and a few plain values in the environment: KDASH_ALERT_STATE (open/resolved), KD
 KDASH_ALERT_CONDITION, KDASH_ALERT_SEVERITY and KDASH_CONTEXT. Its stdout is discarded; the end of
 its stderr is quoted when it fails.
 
+An alert the hook already ran for in the same state, by this process or an earlier one, is not
+run again (`kdash.notify.sent`): restarting `kdash watch --on-alert` does not page again for the
+crash loops it paged for before.
+
 The caller never waits: `submit` puts the alerts on a bounded queue and one worker thread runs them
 in order, at most one run a second and `max_per_minute` a minute. A burst beyond what the queue
 holds (a minute's worth) is dropped and the number reported, rather than replayed for an hour.
@@ -32,6 +36,7 @@ from typing import IO
 from kdash.alerts.config import AlertsConfig
 from kdash.alerts.model import Alert, AlertDelta
 from kdash.model.logtext import clean
+from kdash.notify.sent import SentLog, sent_path, state_of
 
 log = logging.getLogger("kdash.notify")
 
@@ -41,6 +46,8 @@ OnFailure = Callable[[str], None]
 MIN_INTERVAL = 1.0
 #: Seconds a process group gets between SIGTERM and SIGKILL after its timeout.
 KILL_GRACE = 1.0
+#: Alerts whose last submitted state is kept in memory (beyond it, the memory file decides).
+SUBMITTED_CAP = 10_000
 #: Bytes of the hook's stderr kept to quote in a failure report.
 STDERR_TAIL = 2048
 
@@ -61,6 +68,7 @@ def start_hooks(config: AlertsConfig, on_failure: OnFailure) -> HookRunner | Non
         on_failure=on_failure,
         timeout=config.command_timeout,
         max_per_minute=config.command_max_per_minute,
+        sent=SentLog(sent_path()),
     )
 
 
@@ -89,8 +97,12 @@ class HookRunner:
         max_per_minute: int = 30,
         min_interval: float = MIN_INTERVAL,
         env: Mapping[str, str] | None = None,
+        sent: SentLog | None = None,
     ) -> None:
+        """`sent` remembers what ran across starts (kdash.notify.sent); None runs every alert given."""
         self.command = command
+        self._sent = sent
+        self._submitted: dict[str, str] = {}  # alert key -> the state last submitted (with `sent`)
         self.timeout = timeout
         self.max_per_minute = max(1, max_per_minute)
         self.min_interval = min_interval
@@ -106,6 +118,7 @@ class HookRunner:
         self.runs = 0
         self.failures = 0
         self.dropped = 0
+        self.repeats = 0  # alerts not run: the hook already ran for them in that state (`sent`)
         self._dropped_reported = 0
         self._thread = threading.Thread(target=self._work, name="kdash-alert-hook", daemon=True)
         self._thread.start()
@@ -120,6 +133,9 @@ class HookRunner:
         for alert in alerts:
             if self._stop.is_set():
                 return
+            if self._sent is not None and not self._is_news(alert):
+                self.repeats += 1  # e.g. a crash loop a previous start already ran the hook for
+                continue
             with self._idle:
                 self._busy += 1
             try:
@@ -129,6 +145,17 @@ class HookRunner:
                     self._busy -= 1
                     self.dropped += 1
                     self._idle.notify_all()
+
+    def _is_news(self, alert: Alert) -> bool:
+        """Against the state last submitted in this process (queued runs are not recorded yet),
+        else against what the memory of earlier runs says."""
+        assert self._sent is not None
+        key, state = SentLog.key(alert), state_of(alert)
+        last = self._submitted.pop(key, None)
+        self._submitted[key] = state  # newest last, so the oldest go first past the cap
+        if len(self._submitted) > SUBMITTED_CAP:
+            del self._submitted[next(iter(self._submitted))]
+        return last != state if last is not None else self._sent.is_news(alert)
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until every queued alert has run (True) or `timeout` passes (tests, shutdown)."""
@@ -216,6 +243,8 @@ class HookRunner:
         with tempfile.TemporaryFile() as err:
             failure = self._spawn(data, env, err)
             if failure is None:
+                if self._sent is not None:
+                    self._sent.record(alert)
                 return
             err.seek(0, os.SEEK_END)
             err.seek(max(0, err.tell() - STDERR_TAIL))

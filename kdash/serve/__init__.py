@@ -43,12 +43,13 @@ def add_parser(sub: Any, add_target_options: Callable[[argparse.ArgumentParser],
     group.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default: {DEFAULT_PORT}; 0 picks a free one)"
     )
-    group.add_argument(
+    tokens = group.add_mutually_exclusive_group()  # both at once: which one counts would be a guess
+    tokens.add_argument(
         "--token",
         default=os.environ.get(TOKEN_ENV) or None,
         help=f"secret every request must carry (?token=, then a cookie); default ${TOKEN_ENV}",
     )
-    group.add_argument(
+    tokens.add_argument(
         "--generate-token",
         action="store_true",
         help="make a random token and print the address with it once, at start",

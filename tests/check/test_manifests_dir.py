@@ -7,10 +7,10 @@ profile, the default service account's token mounted, no CPU limit, no ephemeral
 limit, capabilities not dropped, a writable root filesystem; and, in shop and data, no NetworkPolicy.
   shop/Deployment web            80  hpa-replicas-applied W (sets replicas: 3 and an HPA scales it),
                                      9 infos (the hints, netpol-missing, replicas-not-spread) -> -10
-  shop/Deployment cart           40  service-no-readiness E (Service cart sends it traffic, no readiness
-                                     probe), image-tag-latest W (registry.local:5000/shop/cart has a
-                                     port, no tag), probe-readiness-missing W, 8 infos -> -10;
-                                     replicas-single is ignored (kdash.io/ignore)
+  shop/Deployment cart           50  service-no-readiness E (Service cart sends it traffic, no readiness
+                                     probe: it stands for probe-readiness-missing, not reported),
+                                     image-tag-latest W (registry.local:5000/shop/cart has a port, no
+                                     tag), 8 infos -> -10; replicas-single is ignored (kdash.io/ignore)
   shop/HorizontalPodAutoscaler    100  no status in a manifest: runtime HPA rules stay silent
   shop/ResourceQuota shop-quota    70  requests.cpu 3800m of 4 = 95 % -> quota-near-limit at error
   data/StatefulSet postgres        90  10 infos (the hints, netpol-missing, graceful-shutdown-missing:
@@ -20,8 +20,8 @@ limit, capabilities not dropped, a writable root filesystem; and, in shop and da
                                      one, which also satisfies batch-quota's limits.memory)
   batch/CronJob cleanup            90  image pinned by digest; 8 infos (the hints, no startingDeadlineSeconds)
   batch/ResourceQuota batch-quota 100  no status
-Cluster: (80 + 40 + 100 + 70 + 90 + 80 + 90 + 100) / 8 = 650 / 8 = 81.25 -> 81.2 -> B
-Summary: 2 errors, 4 warnings, 42 info.
+Cluster: (80 + 50 + 100 + 70 + 90 + 80 + 90 + 100) / 8 = 660 / 8 = 82.5 -> B
+Summary: 2 errors, 3 warnings, 42 info.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ EXPECTED_FINDINGS = {  # errors and warnings; the infos are counted per object
     ("service-no-readiness", "error", "Deployment", "shop", "cart", None),
     ("quota-near-limit", "error", "ResourceQuota", "shop", "shop-quota", None),
     ("image-tag-latest", "warning", "Deployment", "shop", "cart", "cart"),
-    ("probe-readiness-missing", "warning", "Deployment", "shop", "cart", "cart"),
     ("hpa-replicas-applied", "warning", "Deployment", "shop", "web", None),
     ("job-failed", "warning", "Job", "batch", "report", None),
 }
@@ -64,7 +63,7 @@ EXPECTED_INFOS = {
     ("CronJob", "cleanup"): HINTS | {"cronjob-deadline-missing"},
 }
 EXPECTED_OBJECTS = [
-    ("Deployment", "shop", "cart", 40.0),
+    ("Deployment", "shop", "cart", 50.0),
     ("ResourceQuota", "shop", "shop-quota", 70.0),
     ("Job", "batch", "report", 80.0),
     ("Deployment", "shop", "web", 80.0),
@@ -116,10 +115,10 @@ def test_directory_json(capsys: pytest.CaptureFixture[str]) -> None:
     ]
     assert doc["not_checked"][0]["why"].startswith("invalid YAML: ")
     assert doc["namespaces"] is None
-    assert doc["score"] == 81.2
+    assert doc["score"] == 82.5
     assert isinstance(doc["score"], float)
     assert doc["grade"] == "B"
-    assert doc["summary"] == {"error": 2, "warning": 4, "info": 42}
+    assert doc["summary"] == {"error": 2, "warning": 3, "info": 42}
     assert findings(doc) == EXPECTED_FINDINGS
     assert infos(doc) == EXPECTED_INFOS
     assert [list(f) for f in doc["findings"]][0] == [
@@ -223,7 +222,7 @@ def test_markdown_and_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert md.startswith("# kdash health report")
     assert "| ResourceQuota/shop-quota | 70 | error | `quota-near-limit` |" in md
     _, text, _ = check(capsys, "-f", *_each(GOOD))
-    assert "Score 81.2 (B): 2 errors, 4 warnings, 42 info, 1 ignored; 8 objects checked" in text
+    assert "Score 82.5 (B): 2 errors, 3 warnings, 42 info, 1 ignored; 8 objects checked" in text
     assert text.index("namespace shop") < text.index("namespace data")  # worst namespace first
 
 

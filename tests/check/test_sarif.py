@@ -19,6 +19,7 @@ from kdash.check.sarif import SARIF_SCHEMA, artifact_uri, render_sarif
 from kdash.check.scope import CheckScope
 from kdash.cli import main
 from kdash.health import RULES, HealthReport
+from kdash.health.check_rules import CHECK_RULES
 from kdash.model.findings import Finding, ObjectScore, Severity
 from kdash.model.meta import ObjectKey
 from kdash.sim import start_sim
@@ -94,6 +95,8 @@ def test_every_rule_is_described_with_help_and_a_live_anchor(capsys: pytest.Capt
         assert rule.why in d["help"]["text"] and " ".join(rule.fix.split()) in d["help"]["text"]
         assert d["shortDescription"]["text"] == rule.fires
         assert d["fullDescription"]["text"] == rule.why
+    for rule in CHECK_RULES.values():  # kdash check's own rules have a section too
+        assert rules[rule.id]["helpUri"] == f"docs/rules.md#{rule.id}" and rule.id in headings
     security = next(r for r in RULES.values() if r.category == "security")
     assert "security" in rules[security.id]["properties"]["tags"]
     assert "security-severity" in rules[security.id]["properties"]

@@ -177,4 +177,5 @@ def test_the_grade_is_earned_a_stripped_copy_is_not_a(
     doc = json.loads(capsys.readouterr().out)
     assert doc["grade"] != "A"
     rules = {f["rule"] for f in doc["findings"]}
-    assert {"probe-readiness-missing", "resources-requests-missing", "security-readonly-root-fs"} <= rules
+    assert {"service-no-readiness", "resources-requests-missing", "security-readonly-root-fs"} <= rules
+    assert "probe-readiness-missing" not in rules  # behind its Service, service-no-readiness stands for it

@@ -177,6 +177,25 @@ def test_findings_sit_on_the_object_to_fix_and_it_is_scored() -> None:
     assert report.score_for(netpol().meta.key) is None  # nothing found on it: not one more 100 in the mean
 
 
+def test_behind_a_service_a_missing_readiness_probe_is_one_finding() -> None:
+    """service-no-readiness says what probe-readiness-missing says, more strongly: one cause, one
+    cost. Once it is ignored, the per-container warning is back."""
+    web = workload(template=NO_READY)
+    report = evaluate(snapshot(web, svc(), states={}), now=NOW)
+    rules = [f.rule for f in report.findings_for(web.meta.key)]
+    assert "service-no-readiness" in rules and "probe-readiness-missing" not in rules
+    alone = evaluate(snapshot(web, states={}), now=NOW)
+    assert "probe-readiness-missing" in [f.rule for f in alone.findings_for(web.meta.key)]
+    quiet = replace(
+        web, meta=meta("Deployment", "web", annotations={"kdash.io/ignore": "service-no-readiness"})
+    )
+    found = {
+        f.rule: f.ignored
+        for f in evaluate(snapshot(quiet, svc(), states={}), now=NOW).findings_for(quiet.meta.key)
+    }
+    assert found["service-no-readiness"] is True and found["probe-readiness-missing"] is False
+
+
 def test_exemption_annotations_silence_a_cross_finding() -> None:
     quiet = replace(
         svc(match={"app": "x"}),

@@ -81,6 +81,13 @@ def test_the_token_can_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
     assert build_parser().parse_args(["serve"]).token is None
 
 
+def test_a_token_and_a_generated_one_at_once_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        build_parser().parse_args(["serve", "--token", TOKEN, "--generate-token"])
+    assert stopped.value.code == 2
+    assert "not allowed with argument --token" in capsys.readouterr().err
+
+
 def test_the_guards_allow_the_own_host_and_origin_only() -> None:
     assert host_allowed("127.0.0.1", "127.0.0.1:8000") and host_allowed("127.0.0.1", "localhost:8000")
     assert not host_allowed("127.0.0.1", "rebound.example:8000")  # DNS rebinding

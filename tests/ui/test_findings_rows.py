@@ -86,6 +86,18 @@ def test_a_report_with_one_new_finding_reuses_every_other_row() -> None:
     assert after[2500].key[3] == "restarted 7 times"
 
 
+def test_findings_that_moved_keep_their_rows() -> None:
+    """One finding in at the top, another out at the bottom: the 10,000 between moved one place.
+    They keep their rows (matched by identity, not position), and the rows are a fresh build's."""
+    pane = FindingsPane()
+    findings = [finding(i, "m", Severity.WARNING) for i in range(10_000)]
+    before = {r.key: r for r in pane.rows(view(findings, None))}
+    findings = [finding(-1, "new at the top", Severity.ERROR), *findings[:-1]]
+    after = list(pane.rows(view(findings, None)))
+    assert shown(after) == shown(FindingsPane().rows(view(findings, None)))
+    assert all(r is before[r.key] for r in after[1:])
+
+
 @given(
     st.text(max_size=12),
     st.sampled_from(["", "shop", "kube\x1b[31msystem"]),

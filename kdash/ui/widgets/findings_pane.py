@@ -18,6 +18,9 @@ Content = tuple[str, str, str, str, str | None, str]  # what a row shows and is 
 # A report that brings more new Finding objects than this (or a quarter of them) is built afresh:
 # a full scoring run makes new objects for every finding, an incremental one for a handful.
 INCREMENTAL_MAX = 2000
+# Changed places found by position at most: past it, findings moved (one came in above them and
+# another left below) and are matched by identity instead.
+IN_PLACE_MAX = 64
 _MISS: Any = object()
 
 
@@ -87,15 +90,27 @@ class FindingsPane(Pane):
             return None  # which of two equal findings shows is the full build's to say
         row_of = last.row_of
         old = last.findings
+        new_at: list[int] | None = None
+        removed: Iterable[Finding] = ()
         if len(findings) == len(old):  # findings replaced in place: one identity pass finds them
-            new_at = list(islice(compress(count(), map(is_not, findings, old)), INCREMENTAL_MAX + 1))
-            got = list(last.got)
-            removed: Iterable[Finding] = [old[i] for i in new_at]
-        else:
-            got = list(map(row_of.get, map(id, findings), repeat(_MISS)))
-            new_at = list(compress(count(), map(is_, got, repeat(_MISS))))
-            kept = set(map(id, findings))
-            removed = compress(old, map(not_, map(kept.__contains__, map(id, old))))
+            new_at = list(islice(compress(count(), map(is_not, findings, old)), IN_PLACE_MAX + 1))
+            if len(new_at) <= IN_PLACE_MAX:
+                got = list(last.got)
+                removed = [old[i] for i in new_at]
+            else:
+                new_at = None  # one finding in, another out: the ones between moved, not changed
+        if new_at is None:  # by identity: a moved finding keeps its row
+            # the same findings at both ends keep their rows: match only the window between
+            n, m = len(findings), len(old)
+            head = next(compress(count(), map(is_not, findings, old)), min(n, m))
+            tail = next(compress(count(), map(is_not, reversed(findings), reversed(old))), min(n, m))
+            tail = min(tail, n - head, m - head)
+            window, gone = findings[head : n - tail], old[head : m - tail]
+            middle = list(map(row_of.get, map(id, window), repeat(_MISS)))
+            new_at = [head + i for i in compress(count(), map(is_, middle, repeat(_MISS)))]
+            got = [*last.got[:head], *middle, *last.got[m - tail :]]
+            kept = set(map(id, window))
+            removed = compress(gone, map(not_, map(kept.__contains__, map(id, gone))))
         if len(new_at) > max(INCREMENTAL_MAX, len(findings) // 4):
             return None
         self._last = None  # half updated until the end
