@@ -80,8 +80,9 @@ async def test_only_the_lines_of_changed_rows_are_redrawn() -> None:
 
 
 async def test_after_any_partial_updates_the_table_shows_what_a_full_repaint_does() -> None:
-    """Random edits, moves, growth, a filter and a sort, the cursor and scrolling: after each, the
-    screen equals a full repaint of the table (a missed line would show a stale row)."""
+    """Random edits, moves, growth, a filter and a sort, the cursor, focus and scrolling: after
+    each, the screen equals a full repaint of the table drawn afresh (a missed line, or a cached
+    one kept too long, would show a stale row)."""
     app = TableApp()
     rnd = random.Random(12)
     async with app.run_test(size=(70, 14)) as pilot:
@@ -89,7 +90,9 @@ async def test_after_any_partial_updates_the_table_shows_what_a_full_repaint_doe
         table.focus()
         rows = [row(i, rnd.randrange(5)) for i in range(40)]
         for step in range(60):
-            what = rnd.choice(["edit", "edit", "edit", "add", "drop", "move", "key", "filter", "sort"])
+            what = rnd.choice(
+                ["edit", "edit", "edit", "add", "drop", "move", "key", "filter", "sort", "focus"]
+            )
             if what == "edit":
                 i = rnd.randrange(len(rows))
                 rows[i] = row(rows[i].key, rnd.randrange(5), rnd.choice(["", "oom", "crash"]))  # type: ignore[arg-type]
@@ -101,6 +104,8 @@ async def test_after_any_partial_updates_the_table_shows_what_a_full_repaint_doe
                 rows.insert(rnd.randrange(len(rows)), rows.pop(rnd.randrange(len(rows))))
             elif what == "key":
                 await pilot.press(rnd.choice(["down", "down", "up", "pagedown", "pageup", "end", "home"]))
+            elif what == "focus":  # the cursor row is drawn in the blurred style, or back
+                app.set_focus(None if table.has_focus else table)
             elif what == "filter":
                 table.set_filter(rnd.choice(["", "", "crash", "!oom", "pod-1"]))
             else:
@@ -108,6 +113,7 @@ async def test_after_any_partial_updates_the_table_shows_what_a_full_repaint_doe
             table.set_rows(list(rows))
             await pilot.pause()
             partial = screen_segments(app)
+            table.notify_style_update()  # drops every cached line: the repaint draws each afresh
             table.refresh()
             if table.show_vertical_scrollbar:
                 table.vertical_scrollbar.refresh()  # a thumb left where it was would show here

@@ -140,10 +140,6 @@ class ResourceTable(ScrollView, can_focus=True):
     def filter_text(self) -> str:
         return self._filter_text
 
-    @filter_text.setter
-    def filter_text(self, text: str) -> None:
-        self.set_filter(text)
-
     @property
     def sort_column(self) -> str | None:
         return None if self._sort_index is None else self.columns[self._sort_index].key
