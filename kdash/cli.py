@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from kdash import __version__
 from kdash.crashes import add_parser as add_crashes_parser
+from kdash.crashes import crash_recorders
 from kdash.errors import ConfigError, KdashError
 from kdash.exporter import add_parser as add_exporter_parser
 from kdash.k8s.redact import RedactingFormatter, redact
@@ -34,6 +35,7 @@ from kdash.watchcmd import add_parser as add_watch_parser
 
 if TYPE_CHECKING:
     from kdash.config import KdashConfig
+    from kdash.crashes import CrashRecorders
     from kdash.k8s.kubeconfig import KubeTarget
     from kdash.k8s.service import ClusterService
     from kdash.ui.app import KdashApp
@@ -279,7 +281,12 @@ def _run_headless(args: argparse.Namespace, module: str) -> int:
 
 
 def _start_service(
-    args: argparse.Namespace, target: KubeTarget, config: KdashConfig, prefs: Preferences, stack: ExitStack
+    args: argparse.Namespace,
+    target: KubeTarget,
+    config: KdashConfig,
+    prefs: Preferences,
+    stack: ExitStack,
+    recorders: CrashRecorders | None,
 ) -> tuple[ClusterService, Any]:
     """The cluster service, listing already, and its log service; both stopped by `stack`."""
     from kdash.k8s.crash import CrashCapture
@@ -292,9 +299,8 @@ def _start_service(
     logs = LogService(
         target, service, buffer_lines=config.log_buffer_lines, max_streams=config.max_log_streams
     )
-    from kdash.crashes import crash_recorder  # each capture also goes to the crash journal
-
-    record = crash_recorder(config, lambda: service.target.context)
+    # each capture also goes to the crash journal
+    record = None if recorders is None else recorders.recorder(lambda: service.target.context)
     capture = CrashCapture(service, target, on_capture=record)  # subscribed before the first publish
     stack.callback(logs.stop_all)
     stack.callback(capture.stop)
@@ -303,7 +309,11 @@ def _start_service(
 
 
 def _start_fleet(
-    args: argparse.Namespace, config: KdashConfig, prefs: Preferences, stack: ExitStack
+    args: argparse.Namespace,
+    config: KdashConfig,
+    prefs: Preferences,
+    stack: ExitStack,
+    recorders: CrashRecorders | None,
 ) -> tuple[Any, Any, dict[str, Any]]:
     """`--fleet` / `--contexts` (with --demo: three simulated clusters), listing already."""
     from kdash import fleet_launch
@@ -320,6 +330,7 @@ def _start_fleet(
         stack,
         kubeconfig=kubeconfig,
         namespace=lambda target: _open_namespace(args, target, config, prefs),
+        on_service=fleet_launch.crash_captures(recorders),
     )
     return source, logs, {"fleet": fleet}
 
@@ -361,19 +372,23 @@ def _run_tui(args: argparse.Namespace, run: Callable[[KdashApp], int] = _run_app
         from kdash.ui.prefs import Preferences  # state.json only: no Textual
 
         prefs = Preferences.load()
+        recorders = crash_recorders(config)  # one journal for every capture of this process
         fleet: dict[str, Any]
         if fleet_launch.wanted(args):  # no probe: an unreachable context is its row's business
-            service, logs, fleet = _start_fleet(args, config, prefs, stack)
+            service, logs, fleet = _start_fleet(args, config, prefs, stack, recorders)
             reachable: Callable[[], None] = lambda: None  # noqa: E731
         else:
             target = _resolve_target(args, stack)
-            service, logs = _start_service(args, target, config, prefs, stack)
+            service, logs = _start_service(args, target, config, prefs, stack, recorders)
             reachable = _probe_in_background(target)
-            fleet = {"fleet_factory": fleet_launch.factory(target.paths, _service_settings(config))}
+            fleet = {
+                "fleet_factory": fleet_launch.factory(
+                    target.paths, _service_settings(config), fleet_launch.crash_captures(recorders)
+                )
+            }
         # The informers are listing: import the UI meanwhile (~1 s of it at 10,000 pods).
         keymap = _ui_settings(config)
         health_config = _health_config(config)
-        from kdash.crashes import open_journal
         from kdash.ui.app import KdashApp
 
         reachable()
@@ -386,7 +401,7 @@ def _run_tui(args: argparse.Namespace, run: Callable[[KdashApp], int] = _run_app
             # for this context, then falls back to the service's (config file, then context).
             start_namespace=args.namespace,
             all_namespaces=args.all_namespaces,
-            journal=open_journal(config),
+            journal=None if recorders is None else recorders.journal,
             alerts_config=replace(
                 config.alerts,
                 bell=config.alerts.bell or bool(getattr(args, "bell", False)),

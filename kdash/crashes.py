@@ -12,6 +12,8 @@ import argparse
 import json
 import re
 import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -37,17 +39,46 @@ def open_journal(config: KdashConfig) -> CrashJournal | None:
     return CrashJournal(journal_dir(), config.journal, redact=redact)
 
 
-def crash_recorder(config: KdashConfig, context: Callable[[], str]) -> Recorder | None:
-    """`CrashCapture(on_capture=...)`: each captured crash appended to the journal of the context
-    current at that moment (`:ctx` switches it); None when the journal is off."""
+class CrashRecorders:
+    """One process's way into the journal, shared by every capture that feeds it: the session's
+    and each fleet member's. A crash two captures saw is written once (after `:fleet`, the
+    session's context is also a fleet member, with a service and a capture of its own)."""
+
+    REMEMBER = 4096  # crashes (context, pod, container, restart count) kept to tell repeats
+
+    def __init__(self, journal: CrashJournal) -> None:
+        self.journal = journal
+        self._lock = threading.Lock()
+        self._written: OrderedDict[tuple[str, str, str, str, int], None] = OrderedDict()
+
+    def recorder(self, context: Callable[[], str]) -> Recorder:
+        """`CrashCapture(on_capture=...)`: each captured crash appended to the journal of the
+        context `context()` names at that moment (`:ctx` switches it)."""
+
+        def record(pod: PodRecord, container: str, restarts: int, lines: tuple[str, ...]) -> None:
+            name = context()
+            key = (name, pod.meta.namespace, pod.meta.name, container, restarts)
+            with self._lock:
+                if key in self._written:
+                    return
+                self._written[key] = None
+                if len(self._written) > self.REMEMBER:
+                    self._written.popitem(last=False)
+            self.journal.record_crash(name, pod, container, restarts, lines)
+
+        return record
+
+
+def crash_recorders(config: KdashConfig) -> CrashRecorders | None:
+    """The recorders of this process's journal; None when `[journal] enabled = false`."""
     journal = open_journal(config)
-    if journal is None:
-        return None
+    return None if journal is None else CrashRecorders(journal)
 
-    def record(pod: PodRecord, container: str, restarts: int, lines: tuple[str, ...]) -> None:
-        journal.record_crash(context(), pod, container, restarts, lines)
 
-    return record
+def crash_recorder(config: KdashConfig, context: Callable[[], str]) -> Recorder | None:
+    """`CrashCapture(on_capture=...)` for a process with one capture (`kdash watch`)."""
+    recorders = crash_recorders(config)
+    return None if recorders is None else recorders.recorder(context)
 
 
 # -- the command ----------------------------------------------------------------------------------

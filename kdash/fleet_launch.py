@@ -12,9 +12,12 @@ import argparse
 import os
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kdash.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kdash.crashes import CrashRecorders
 
 
 def wanted(args: argparse.Namespace) -> bool:
@@ -61,6 +64,7 @@ def start(
     *,
     kubeconfig: str | None,
     namespace: Callable[[Any], str | None],
+    on_service: Callable[[str, Any], Callable[[], None]] | None = None,
 ) -> tuple[Any, Any, Any]:
     """The fleet's source (listing already), a log service over it, and the fleet; `stack` stops them."""
     from kdash.k8s.fleet import Fleet, check_plugin
@@ -75,7 +79,13 @@ def start(
     except ConfigError:
         preloaded = []
     fleet = Fleet(
-        kubeconfig, members, settings=settings, namespace=namespace, all_contexts=every, targets=preloaded
+        kubeconfig,
+        members,
+        settings=settings,
+        namespace=namespace,
+        all_contexts=every,
+        targets=preloaded,
+        on_service=on_service,
     )
     source = FleetSource(fleet, first)
     stack.callback(source.stop)
@@ -87,7 +97,9 @@ def start(
     return source, logs, fleet
 
 
-def factory(paths: Sequence[str], settings: Any) -> Callable[[], Any]:
+def factory(
+    paths: Sequence[str], settings: Any, on_service: Callable[[str, Any], Callable[[], None]] | None = None
+) -> Callable[[], Any]:
     """For `:fleet` in a one-cluster session: a fleet of every context of its kubeconfig files."""
     kubeconfig = os.pathsep.join(paths) or None
 
@@ -97,6 +109,21 @@ def factory(paths: Sequence[str], settings: Any) -> Callable[[], Any]:
         every, _current = kubeconfig_contexts(kubeconfig)
         if not every:
             raise ConfigError("The kubeconfig defines no contexts.")
-        return Fleet(kubeconfig, every, settings=settings, all_contexts=every)
+        return Fleet(kubeconfig, every, settings=settings, all_contexts=every, on_service=on_service)
 
     return build
+
+
+def crash_captures(recorders: CrashRecorders | None) -> Callable[[str, Any], Callable[[], None]]:
+    """`Fleet(on_service=...)`: every member's service gets a crash capture, as one cluster's
+    does (the previous logs of each restart, on the restart record and into the journal under
+    the member's context); it stops with that service."""
+
+    def start(context: str, service: Any) -> Callable[[], None]:
+        from kdash.k8s.crash import CrashCapture
+
+        record = None if recorders is None else recorders.recorder(lambda: context)
+        capture = CrashCapture(service, service.target, on_capture=record)
+        return capture.stop
+
+    return start

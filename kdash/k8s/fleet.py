@@ -50,6 +50,7 @@ FLEET_KINDS: tuple[str, ...] = (
 # Called on a service or loader thread: (context, the service's changes), or (context, None) when
 # the member itself changed (loaded, failed to load, its service replaced by a full one).
 FleetListener = Callable[[str, ChangeSet | None], None]
+ServiceHook = Callable[[str, ClusterService], Callable[[], None]]  # see `Fleet.__init__`
 
 
 def kubeconfig_contexts(kubeconfig: str | None) -> tuple[list[str], str | None]:
@@ -127,9 +128,13 @@ class Fleet:
         clock: Callable[[], datetime] | None = None,
         targets: Sequence[KubeTarget] = (),
         all_contexts: Sequence[str] = (),
+        on_service: ServiceHook | None = None,
     ) -> None:
         """`targets` already loaded (the CLI loads the first before the UI imports) are used as
-        they are; `namespace` picks each context's namespace (default: the context's own)."""
+        they are; `namespace` picks each context's namespace (default: the context's own).
+        `on_service(context, service)` is called with each member's service before it starts (a
+        crash capture subscribes to its restarts then); what it returns is called once that
+        service has stopped."""
         if not contexts:
             raise ConfigError("The fleet needs at least one context.")
         self._kubeconfig = kubeconfig
@@ -148,6 +153,8 @@ class Fleet:
             member = self._members[name] = FleetMember(name)
             member.target = preloaded.get(name)
         self._retired: list[ClusterService] = []
+        self._on_service = on_service
+        self._after_stop: dict[int, Callable[[], None]] = {}  # id(service) -> what on_service returned
 
     # ---- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -166,7 +173,10 @@ class Fleet:
             services = [m.service for m in self._members.values() if m.service is not None]
             services += self._retired
             loaders = [m.loader for m in self._members.values() if m.loader is not None]
-        stoppers = [threading.Thread(target=s.stop, name="kdash-fleet-stop", daemon=True) for s in services]
+        stoppers = [
+            threading.Thread(target=self._stop_service, args=(s,), name="kdash-fleet-stop", daemon=True)
+            for s in services
+        ]
         for t in stoppers:
             t.start()
         for t in stoppers + loaders:
@@ -223,7 +233,23 @@ class Fleet:
 
         member.unsubscribe = service.subscribe(forward)
         member.service = service
+        if self._on_service is not None:
+            try:
+                self._after_stop[id(service)] = self._on_service(context, service)
+            except Exception:  # a helper that cannot start must not keep the cluster from listing
+                log.exception("starting the helpers of context %s failed", context)
         service.start()
+
+    def _stop_service(self, service: ClusterService) -> None:
+        """Stop `service` (waits for its threads), then what `on_service` started with it."""
+        service.stop()
+        with self._lock:
+            after = self._after_stop.pop(id(service), None)
+        if after is not None:
+            try:
+                after()
+            except Exception:
+                log.exception("stopping the helpers of a fleet service failed")
 
     # ---- members ---------------------------------------------------------------------------------
     @property
@@ -295,7 +321,7 @@ class Fleet:
         self._notify(context, None)
 
     def _retire(self, service: ClusterService) -> None:
-        service.stop()
+        self._stop_service(service)
         with self._lock:
             if service in self._retired:
                 self._retired.remove(service)

@@ -10,7 +10,7 @@ from typing import Any
 
 from kdash import cli
 from kdash.config import KdashConfig
-from kdash.crashes import open_journal
+from kdash.crashes import crash_recorders, open_journal
 from kdash.journal import JournalEntry
 from kdash.k8s.kubeconfig import load_target
 from kdash.ui.prefs import Preferences
@@ -23,7 +23,8 @@ def kdash_run(sim: Any, config: KdashConfig) -> Iterator[Any]:
     target = load_target(kubeconfig=str(sim.kubeconfig_path))
     args = argparse.Namespace(namespace=None, all_namespaces=True)
     with ExitStack() as stack:
-        service, _logs = cli._start_service(args, target, config, Preferences(), stack)
+        recorders = crash_recorders(config)
+        service, _logs = cli._start_service(args, target, config, Preferences(), stack, recorders)
         assert service.wait_until_synced(30)
         yield service
 

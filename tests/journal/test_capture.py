@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from kdash import cli
 from kdash.cli import main
 from kdash.config import KdashConfig
-from kdash.crashes import open_journal
+from kdash.crashes import crash_recorders, open_journal
 from kdash.journal import JournalSettings
+from kdash.sim.fleet import ClusterSpec, start_fleet
 from kdash.sim.runner import SimCluster, start_sim
+from kdash.ui.prefs import Preferences
 from tests.helpers import wait_for
 from tests.journal.runs import cart_pods, crash, kdash_run
+from tests.k8s.test_crash import pod as pod_record
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -101,3 +108,71 @@ def test_journal_disabled_writes_nothing(sim: SimCluster, state: Path) -> None:
 
         wait_for(captured, "the capture")
     assert not state.exists()
+
+
+def test_a_crash_in_any_fleet_member_is_journaled_under_its_context(state: Path) -> None:
+    """`kdash --fleet`: every member's service has a crash capture, as one cluster's has, before
+    and after its dashboard is opened (a full service then replaces the light one)."""
+    config = KdashConfig()
+    recorders = crash_recorders(config)
+    assert recorders is not None
+    sims = start_fleet((ClusterSpec("prod"), ClusterSpec("staging")))
+    args = argparse.Namespace(
+        fleet=True,
+        contexts=None,
+        context="prod",
+        kubeconfig=str(sims.kubeconfig_path),
+        demo=False,
+        namespace=None,
+        all_namespaces=True,
+    )
+    try:
+        with ExitStack() as stack:
+            _source, _logs, started = cli._start_fleet(args, config, Preferences(), stack, recorders)
+            fleet = started["fleet"]
+            for context in ("prod", "staging"):
+                wait_for(lambda c=context: fleet.service(c).wait_until_synced(0.2), f"{context} synced")
+            staging = sims.sims["staging"]
+            pod = cart_pods(staging)[0]
+
+            def journaled(context: str, words: str) -> bool:
+                return any(words in e.log_tail for e in recorders.journal.read(context).entries)
+
+            staging.append_log("shop", pod, "cart", ["staging's last words"])
+            staging.restart_container("shop", pod, "cart")
+            wait_for(lambda: journaled("staging", "staging's last words"), "the light member's crash")
+            fleet.open("staging")
+            wait_for(
+                lambda: fleet.status("staging").full and fleet.service("staging").wait_until_synced(0.2),
+                "full",
+            )
+            staging.append_log("shop", pod, "cart", ["after the open"])
+            staging.restart_container("shop", pod, "cart")
+            wait_for(lambda: journaled("staging", "after the open"), "the opened member's crash")
+            assert not recorders.journal.read("prod").entries  # prod had no restart
+        entries = recorders.journal.read("staging").entries
+        assert [e.log_tail[-1] for e in entries] == ["staging's last words", "after the open"]
+        # each capture stopped with its service: the light one replaced by the open, and the rest
+        wait_for(
+            lambda: not any(t.name == "kdash-crash-capture" for t in threading.enumerate()),
+            "every capture stopped",
+        )
+    finally:
+        sims.stop()
+
+
+def test_a_crash_two_captures_saw_is_written_once(state: Path) -> None:
+    """After `:fleet`, the session's own context is also a fleet member with a capture of its own."""
+    recorders = crash_recorders(KdashConfig())
+    assert recorders is not None
+    session, member = recorders.recorder(lambda: "prod"), recorders.recorder(lambda: "prod")
+    crashed = pod_record("web-1")
+    session(crashed, "app", 3, ("boom",))
+    member(crashed, "app", 3, ("boom",))
+    member(crashed, "app", 4, ("boom again",))
+    recorders.recorder(lambda: "staging")(crashed, "app", 3, ("elsewhere",))  # another cluster's pod
+    assert [(e.restarts, e.log_tail) for e in recorders.journal.read("prod").entries] == [
+        (3, ("boom",)),
+        (4, ("boom again",)),
+    ]
+    assert len(recorders.journal.read("staging").entries) == 1
