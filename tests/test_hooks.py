@@ -289,3 +289,20 @@ def test_kdash_on_alert_beats_the_config_files_command(tmp_path: Path) -> None:
         sim.stop()
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["state"] == "open"
     assert not (tmp_path / "config-hook-ran").exists()
+
+
+def test_two_processes_sharing_the_memory_keep_each_others_entries(tmp_path: Path) -> None:
+    """A `kdash watch` unit and a dashboard on one machine: both loaded the file before either
+    wrote; each write merges what the other wrote since, instead of replacing it."""
+    memory = tmp_path / "kdash" / "sent.json"
+    watch, dashboard = SentLog(memory), SentLog(memory)
+    watch.record(alert("cart-1"))
+    dashboard.record(alert("web-1"))
+    dashboard.record(resolved(alert("cart-1")))  # newer than the watch's "open"
+    later = SentLog(memory)
+    assert not later.is_news(alert("web-1"))
+    assert not later.is_news(resolved(alert("cart-1"))) and later.is_news(alert("cart-1"))
+    watch.record(alert("db-1"))  # the watch's older "open" of cart-1 does not win over "resolved"
+    again = SentLog(memory)
+    assert not again.is_news(alert("web-1")) and not again.is_news(alert("db-1"))
+    assert not again.is_news(resolved(alert("cart-1")))

@@ -7,9 +7,9 @@ alert id, the state the hook last ran for ("open" or "resolved"): an alert is ne
 differs. Entries older than `keep` are forgotten, so a condition still open after a week is sent
 once more as a reminder, and the file stays small (`cap` entries, newest kept).
 
-The file is `$XDG_STATE_HOME/kdash/hooks-sent.json`, replaced atomically on each change. Two kdash
-processes sharing it may lose each other's last entry: the cost is one repeated run, never a
-missed one.
+The file is `$XDG_STATE_HOME/kdash/hooks-sent.json`, replaced atomically on each change. Several
+kdash processes may share it (a `kdash watch` unit and a dashboard): each change is made under a
+sibling lock file and merges what the others wrote since, newest entry per alert winning.
 """
 
 from __future__ import annotations
@@ -17,10 +17,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+
+if sys.platform != "win32":
+    import fcntl
 
 from kdash.alerts.model import Alert
 
@@ -71,10 +76,11 @@ class SentLog:
         return last is None or last[0] != state_of(alert) or last[1] < self._clock() - self.keep
 
     def record(self, alert: Alert) -> None:
-        """The hook ran for `alert` in its state: remember it, and write the file."""
+        """The hook ran for `alert` in its state: remember it, and write the file (with what
+        other processes wrote meanwhile)."""
         now = self._clock()
-        with self._lock:
-            entries = self._entries
+        with self._lock, self._locked():
+            entries = self._merged(self._load())
             entries.pop(self.key(alert), None)  # re-inserted last: dicts keep insertion order
             entries[self.key(alert)] = (state_of(alert), now)
             stale = now - self.keep
@@ -82,8 +88,34 @@ class SentLog:
                 del entries[key]
             while len(entries) > self.cap:
                 del entries[next(iter(entries))]
-            data = json.dumps({k: [s, at] for k, (s, at) in entries.items()}, separators=(",", ":"))
-        self._write(data)
+            self._entries = entries
+            self._write(json.dumps({k: [s, at] for k, (s, at) in entries.items()}, separators=(",", ":")))
+
+    def _merged(self, disk: dict[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
+        """This process's entries and the file's, the newer of each alert's two, oldest first."""
+        both = dict(self._entries)
+        for key, entry in disk.items():
+            if key not in both or entry[1] > both[key][1]:
+                both[key] = entry
+        return dict(sorted(both.items(), key=lambda kv: kv[1][1]))
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The file's cross-process lock (a sibling `.lock` file, never removed). Without one (a
+        directory that cannot be written) the change goes ahead: at worst a repeated run."""
+        fd = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            if sys.platform != "win32":
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            log.warning("cannot lock the alert hook's memory %s: %s", self.path, exc)
+        try:
+            yield
+        finally:
+            if fd is not None:
+                os.close(fd)  # closing releases the lock
 
     def _load(self) -> dict[str, tuple[str, float]]:
         try:
@@ -108,7 +140,6 @@ class SentLog:
     def _write(self, data: str) -> None:
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp.write_text(data, encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError as exc:  # a memory that cannot be written costs a repeat, nothing more
