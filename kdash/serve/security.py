@@ -5,7 +5,8 @@ anyone who can reach the port. Three guards, each a pure function here so it is 
 server:
 
 - Non-loopback addresses only with a token (`check_settings`); the token is compared in constant
-  time and travels as `?token=` once, then as an HttpOnly, SameSite=Strict cookie.
+  time and travels as `?token=` once, then as an HttpOnly, SameSite=Strict cookie named after the
+  port (`cookie_name`: browsers keep cookies per host, not per port).
 - A loopback server answers only requests addressed to a loopback name (`host_allowed`): a web page
   elsewhere cannot reach it through DNS rebinding (its Host header would be its own name).
 - A WebSocket must come from the page's own origin (`origin_allowed`): another site open in the same
@@ -61,15 +62,28 @@ def token_matches(expected: str, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(expected.encode(), given.encode())
 
 
+def cookie_name(request_host: str) -> str:
+    """The token cookie of the server a request is addressed to (`localhost:8765` ->
+    `kdash_serve_token_8765`). A browser sends a host's cookies to every port of it: with one name,
+    a second `kdash serve` on the machine replaced the first's cookie, and reloading the first
+    asked for its token again."""
+    try:
+        port = urlsplit(f"//{request_host}").port
+    except ValueError:  # a Host header with a port that is no number
+        port = None
+    return COOKIE if port is None else f"{COOKIE}_{port}"
+
+
 def presented_token(
-    query: Mapping[str, str], cookies: Mapping[str, str], headers: Mapping[str, str]
+    query: Mapping[str, str], cookies: Mapping[str, str], headers: Mapping[str, str], cookie: str = COOKIE
 ) -> tuple[str | None, bool]:
-    """The token a request carries and whether it came in the URL (then the page sets the cookie
-    and redirects, so the token leaves the address bar and the history)."""
+    """The token a request carries (in the URL, the cookie named `cookie`, or a bearer header) and
+    whether it came in the URL (then the page sets the cookie and redirects, so the token leaves
+    the address bar and the history)."""
     if "token" in query:
         return query["token"], True
-    if COOKIE in cookies:
-        return cookies[COOKIE], False
+    if cookie in cookies:
+        return cookies[cookie], False
     auth = headers.get("Authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip(), False

@@ -28,7 +28,7 @@ from textual_serve.server import Server, to_int
 
 from kdash.serve import TOKEN_ENV
 from kdash.serve.security import (
-    COOKIE,
+    cookie_name,
     host_allowed,
     origin_allowed,
     presented_token,
@@ -117,7 +117,8 @@ class KdashServer(Server):
             return refusal(403, "Wrong origin", "The dashboard's WebSocket is open to its own page only.")
         if self.token is None:
             return await handler(request)  # type: ignore[no-any-return]
-        given, in_url = presented_token(request.query, request.cookies, request.headers)
+        cookie = cookie_name(request.host)
+        given, in_url = presented_token(request.query, request.cookies, request.headers, cookie)
         if not token_matches(self.token, given):
             return refusal(
                 401,
@@ -128,7 +129,7 @@ class KdashServer(Server):
         if in_url and request.path == "/":
             query = {key: value for key, value in request.query.items() if key != "token"}
             response = web.Response(status=303, headers={"Location": str(request.rel_url.with_query(query))})
-            response.set_cookie(COOKIE, self.token, httponly=True, samesite="Strict", path="/")
+            response.set_cookie(cookie, self.token, httponly=True, samesite="Strict", path="/")
             return response
         return await handler(request)  # type: ignore[no-any-return]
 

@@ -177,10 +177,24 @@ async def test_the_token_in_the_address_becomes_a_cookie(serve: Any) -> None:
         async with http.get(f"{base}/?token={TOKEN}&fontsize=14", allow_redirects=False) as response:
             assert response.status == 303
             assert response.headers["Location"] == "/?fontsize=14"  # the token leaves the address bar
-            cookie = response.cookies[COOKIE]
+            name = f"{COOKIE}_{base.rsplit(':', 1)[1]}"  # named after the port (cookie_name)
+            cookie = response.cookies[name]
             assert cookie.value == TOKEN and cookie["httponly"] and cookie["samesite"] == "Strict"
-        status, page = await _status(http, f"{base}/", cookies={COOKIE: TOKEN})
+        status, page = await _status(http, f"{base}/", cookies={name: TOKEN})
         assert status == 200 and "textual-terminal" in page
+
+
+async def test_two_servers_on_one_host_keep_their_own_cookies(serve: Any) -> None:
+    """A browser sends a host's cookies to all its ports: the second server's cookie must not
+    replace the first's (reloading the first then asked for its token again)."""
+    other = "another-token-of-enough-length"
+    first, second = await serve(), await serve(token=other)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:  # as a browser
+        assert (await _status(http, f"{first}/?token={TOKEN}"))[0] == 303
+        assert (await _status(http, f"{second}/?token={other}"))[0] == 303
+        assert len(http.cookie_jar) == 2
+        assert (await _status(http, f"{first}/"))[0] == 200
+        assert (await _status(http, f"{second}/"))[0] == 200
 
 
 async def test_foreign_hosts_and_origins_are_refused(serve: Any) -> None:
