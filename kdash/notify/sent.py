@@ -30,6 +30,7 @@ if sys.platform != "win32":
 from kdash.alerts.model import Alert
 
 log = logging.getLogger("kdash.notify")
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 KEEP_SECONDS = 7 * 24 * 3600.0
 CAP = 5000
@@ -101,12 +102,14 @@ class SentLog:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        """The file's cross-process lock (a sibling `.lock` file, never removed). Without one (a
-        directory that cannot be written) the change goes ahead: at worst a repeated run."""
+        """The file's cross-process lock (a sibling `.lock` file, never removed, opened as the
+        crash journal opens its own: no symlink followed, not inherited by child processes).
+        Without one (a directory that cannot be written) the change goes ahead: at worst a
+        repeated run."""
         fd = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(self.path.with_name(self.path.name + ".lock"), _LOCK_FLAGS, 0o600)
             if sys.platform != "win32":
                 fcntl.flock(fd, fcntl.LOCK_EX)
         except OSError as exc:
